@@ -1,0 +1,176 @@
+"""The ``zhen`` command: a thin layer over the library. Each command parses its options, calls the
+public functions a Python user would call, and prints; errors are one sentence, no traceback."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import click
+
+from . import __version__
+from .errors import ZhenError
+
+log = logging.getLogger("zhen")
+
+
+def _configure_logging(verbose: int, quiet: bool) -> None:
+    level = logging.ERROR if quiet else (logging.INFO if verbose else logging.WARNING)
+    logging.basicConfig(level=level, format="zhen: %(message)s", stream=sys.stderr, force=True)
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    if quiet:
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+
+
+def _say(quiet: bool, message: str) -> None:
+    if not quiet:
+        click.echo(message, err=True)
+
+
+@contextmanager
+def _progress(total: int, quiet: bool, unit: str = "seg") -> Iterator:
+    """A stderr progress bar for multi-segment work; nothing for one segment or ``--quiet``."""
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, unit=unit, disable=quiet or total <= 1, file=sys.stderr, dynamic_ncols=True,
+               desc="translating")
+    try:
+        yield bar.update
+    finally:
+        bar.close()
+
+
+def write_output(text: str, out: Path | None) -> None:
+    """Write to ``out`` atomically (a crash never leaves half a file), or to stdout."""
+    if out is None:
+        click.echo(text, nl=False)
+        return
+    if not out.parent.is_dir():
+        raise ZhenError(f"{out.parent}: no such folder for the output; create it or choose another -o path.")
+    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+        os.replace(tmp, out)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="zhen")
+def cli() -> None:
+    """zhen: Chinese official releases into publishable English."""
+
+
+@cli.command()
+@click.argument("source", metavar="FILE|-")
+@click.option("--model", "-m", help="Model directory or hub id [default: Helsinki-NLP/opus-mt-zh-en].")
+@click.option("--engine", default="transformers", show_default=True, help="Translation engine.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["txt", "json", "md"]), default="txt", show_default=True,
+              help="txt: English; json: everything; md: bilingual, paragraph by paragraph.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write here, not stdout.")
+@click.option("--beam", "beam_size", type=click.IntRange(1, 64), default=4, show_default=True)
+@click.option("--batch-size", type=click.IntRange(1, 1024), default=16, show_default=True)
+@click.option("--max-length", type=click.IntRange(1, 4096), default=256, show_default=True,
+              help="Most tokens generated per segment.")
+@click.option("--max-segment-tokens", type=click.IntRange(8, 4096), default=256, show_default=True,
+              help="Longer sentences are split at clause boundaries.")
+@click.option("--threads", type=click.IntRange(1, 256), help="CPU threads [default: all cores].")
+@click.option("--max-input-mb", type=click.FloatRange(0.001), default=10.0, show_default=True)
+@click.option("--models-dir", type=click.Path(path_type=Path, file_okay=False),
+              help="Where local models live [default: $ZHEN_MODELS_DIR or ./models].")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary on stderr.")
+@click.option("--verbose", "-v", count=True, help="Say where the model came from and what each step did.")
+def translate(source: str, model: str | None, engine: str, fmt: str, output: Path | None, beam_size: int,
+              batch_size: int, max_length: int, max_segment_tokens: int, threads: int | None,
+              max_input_mb: float, models_dir: Path | None, quiet: bool, verbose: int) -> None:
+    """Translate a release (.txt/.md/.html/.docx, or - for stdin) into English."""
+    from .engines import DecodingOptions
+    from .exporters import render
+    from .pipeline import Pipeline
+
+    _configure_logging(verbose, quiet)
+    started = time.monotonic()
+    max_bytes = int(max_input_mb * 1024 * 1024)
+    # Read first: a bad file is refused before seconds are spent loading a model.
+    pipeline_input: str | bytes = sys.stdin.buffer.read() if source == "-" else source
+    from .readers import read_bytes, read_path
+
+    release = read_bytes(pipeline_input, "<stdin>", max_bytes=max_bytes) if source == "-" \
+        else read_path(source, max_bytes=max_bytes)
+    options = DecodingOptions(beam_size=beam_size, batch_size=batch_size, max_length=max_length, threads=threads)
+    pipeline = Pipeline.load(model, engine=engine, options=options, models_root=models_dir,
+                             max_segment_tokens=max_segment_tokens, max_input_bytes=max_bytes)
+    release = pipeline.segment(release)
+    with _progress(pipeline.count_units(release), quiet) as advance:
+        release = pipeline.translate(release, progress=advance)
+    write_output(render(release, fmt), output)
+    _say(quiet, f"zhen: {len(release.segments())} segments in {len(release.paragraphs)} paragraphs, "
+                f"{release.signature['engine']} {release.signature['model']}, {time.monotonic() - started:.1f} s"
+                + (f" → {output}" if output else ""))
+
+
+@cli.group()
+def models() -> None:
+    """List local models, or pull one from the hub."""
+
+
+@models.command("list")
+@click.option("--models-dir", type=click.Path(path_type=Path, file_okay=False))
+def models_list(models_dir: Path | None) -> None:
+    """Models in the models folder, and where zhen looks for them."""
+    from .models import list_models, models_dir as resolve_dir
+
+    root = resolve_dir(models_dir)
+    found = list_models(root)
+    click.echo(f"models folder: {root}" + ("" if root.is_dir() else " (does not exist yet)"))
+    if not found:
+        click.echo("no local models; `zhen models pull Helsinki-NLP/opus-mt-zh-en` fetches the default.")
+    for m in found:
+        click.echo(f"{m.name}\t{m.revision}\t{m.size_mb:.0f} MB")
+    click.echo("lookup order: --model PATH, then models folder/<name>, then the Hugging Face cache, then download.")
+
+
+@models.command("pull")
+@click.argument("name", default="Helsinki-NLP/opus-mt-zh-en")
+@click.option("--revision", help="A branch, tag or commit of the hub repository.")
+@click.option("--models-dir", type=click.Path(path_type=Path, file_okay=False))
+def models_pull(name: str, revision: str | None, models_dir: Path | None) -> None:
+    """Download a model snapshot from the hub into the models folder."""
+    from .models import pull_model
+
+    _configure_logging(0, False)
+    got = pull_model(name, models_root=models_dir, revision=revision)
+    click.echo(f"{got.name} @ {got.revision} → {got.path}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit code instead of exiting (for tests and embedding)."""
+    try:
+        result = cli.main(args=argv, prog_name="zhen", standalone_mode=False)
+        return result if isinstance(result, int) else 0
+    except ZhenError as exc:
+        click.echo(f"zhen: error: {exc}", err=True)
+        return exc.exit_code
+    except click.exceptions.Exit as exc:
+        return exc.exit_code
+    except click.ClickException as exc:
+        exc.show()
+        return exc.exit_code
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        click.echo("zhen: interrupted", err=True)
+        return 130
+
+
+def run() -> None:
+    sys.exit(main())

@@ -1,0 +1,82 @@
+"""The engine protocol every translation backend implements.
+
+An engine is made once per process and reused (loading a model costs seconds); batching, sorting by
+length and threads are its business, not the caller's. Engines translate plain segment strings:
+reading, segmentation, glossaries and checks happen around them, identically for every engine.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Protocol, runtime_checkable
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class Hypothesis:
+    """One translation: the text, its model score (mean log-probability per token) and length."""
+
+    text: str
+    score: float | None = None
+    tokens: int = 0
+
+
+@dataclass(frozen=True)
+class DecodingOptions:
+    """Settings that change the output; all of them are recorded in the run's signature."""
+
+    beam_size: int = 4
+    max_length: int = 256
+    batch_size: int = 16
+    threads: int | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("beam_size", "max_length", "batch_size"):
+            if getattr(self, name) < 1:
+                raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
+        if self.threads is not None and self.threads < 1:
+            raise ValueError(f"threads must be at least 1, got {self.threads}")
+
+
+@runtime_checkable
+class Engine(Protocol):
+    name: str
+    options: DecodingOptions
+
+    @property
+    def max_source_tokens(self) -> int: ...
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def translate_batch(self, texts: list[str], *, progress: Progress | None = None) -> list[Hypothesis]: ...
+
+    def signature(self) -> dict[str, Any]: ...
+
+
+@dataclass
+class IdentityEngine:
+    """A model-free engine that returns its input: for tests of the steps around translation.
+
+    Never a stand-in for the real engine in an end-to-end test; it exists so the preprocessing and
+    postprocessing steps can be tested without any model at all.
+    """
+
+    name: str = "identity"
+    options: DecodingOptions = field(default_factory=DecodingOptions)
+    limit: int = 512
+
+    @property
+    def max_source_tokens(self) -> int:
+        return self.limit
+
+    def count_tokens(self, text: str) -> int:
+        return len(text) + 1
+
+    def translate_batch(self, texts: list[str], *, progress: Progress | None = None) -> list[Hypothesis]:
+        if progress:
+            progress(len(texts))
+        return [Hypothesis(t, 0.0, len(t)) for t in texts]
+
+    def signature(self) -> dict[str, Any]:
+        return {"engine": self.name, "model": "none", "revision": "none"}

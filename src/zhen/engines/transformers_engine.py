@@ -1,0 +1,118 @@
+"""The reference engine: any Marian-architecture ``AutoModelForSeq2SeqLM`` with a SentencePiece
+tokenizer, run by transformers on the CPU (default: Helsinki-NLP/opus-mt-zh-en).
+
+Faster engines must match this one on the same inputs. transformers' ``TranslationPipeline`` is
+deprecated; we call ``generate`` directly and do the batching ourselves: segments sorted by length so
+a batch pads little, then put back in their original order.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from ..errors import ModelLoadError
+from ..models import ResolvedModel
+from .base import DecodingOptions, Hypothesis, Progress
+
+log = logging.getLogger(__name__)
+
+
+@lru_cache(maxsize=4)
+def _load(path: str) -> tuple[Any, Any]:
+    """Tokenizer and model for ``path``, loaded once per process."""
+    import torch  # noqa: F401  (fail here, clearly, if torch is missing)
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(path)
+        model = AutoModelForSeq2SeqLM.from_pretrained(path)
+    except (OSError, ValueError, KeyError) as exc:
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise ModelLoadError(f"{path}: could not be loaded as a translation model ({first}); "
+                             "pull it again or point --model at a Marian/opus-mt directory.") from None
+    model.eval()
+    return tokenizer, model
+
+
+class TransformersEngine:
+    name = "transformers"
+
+    def __init__(self, model: ResolvedModel, options: DecodingOptions | None = None) -> None:
+        import torch
+
+        self.model_info = model
+        self.options = options or DecodingOptions()
+        if self.options.threads:
+            torch.set_num_threads(self.options.threads)
+        self.tokenizer, self.model = _load(str(model.path))
+        config = self.model.config
+        limits = [getattr(config, "max_position_embeddings", None), getattr(self.tokenizer, "model_max_length", None)]
+        self._max_source = min(int(x) for x in limits if x and int(x) < 10**9) if any(limits) else 512
+        self._max_positions = int(getattr(config, "max_position_embeddings", None) or 512)
+
+    @property
+    def max_source_tokens(self) -> int:
+        """The longest input (in tokens, end-of-sentence included) the model accepts."""
+        return self._max_source
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text)["input_ids"])
+
+    def _generate(self, batch: list[str]) -> list[Hypothesis]:
+        import torch
+
+        enc = self.tokenizer(batch, return_tensors="pt", padding=True)
+        longest = int(enc["input_ids"].shape[1])
+        if longest > self._max_source:
+            raise ValueError(f"segment of {longest} tokens exceeds the model's {self._max_source}; segment first")
+        # English rarely needs more than three tokens per source token; the cap stops a weak model
+        # from looping to max_length on every segment it does not know.
+        # The decoder has as many positions as the encoder: its start token takes one of them.
+        max_new = min(self.options.max_length, 3 * longest + 16, self._max_positions - 1)
+        with torch.inference_mode():
+            out = self.model.generate(
+                **enc,
+                num_beams=self.options.beam_size,
+                do_sample=False,
+                max_new_tokens=max_new,
+                output_scores=True,
+                return_dict_in_generate=True,
+            )
+        texts = self.tokenizer.batch_decode(out.sequences, skip_special_tokens=True)
+        if self.options.beam_size > 1:
+            scores = out.sequences_scores.tolist()
+        else:
+            trans = self.model.compute_transition_scores(out.sequences, out.scores, normalize_logits=True)
+            mask = out.sequences[:, 1:] != self.model.config.pad_token_id
+            scores = ((trans * mask).sum(1) / mask.sum(1).clamp(min=1)).tolist()
+        lengths = (out.sequences[:, 1:] != self.model.config.pad_token_id).sum(1).tolist()
+        return [Hypothesis(t.strip(), float(s), int(n)) for t, s, n in zip(texts, scores, lengths)]
+
+    def translate_batch(self, texts: list[str], *, progress: Progress | None = None) -> list[Hypothesis]:
+        results: list[Hypothesis | None] = [None] * len(texts)
+        todo = [i for i, t in enumerate(texts) if t.strip()]
+        for i, t in enumerate(texts):
+            if not t.strip():
+                results[i] = Hypothesis("", 0.0, 0)
+        lengths = {i: self.count_tokens(texts[i]) for i in todo}
+        todo.sort(key=lambda i: lengths[i], reverse=True)
+        size = self.options.batch_size
+        for k in range(0, len(todo), size):
+            chunk = todo[k : k + size]
+            for i, hyp in zip(chunk, self._generate([texts[i] for i in chunk])):
+                results[i] = hyp
+            if progress:
+                progress(len(chunk))
+        return [r for r in results if r is not None]
+
+    def signature(self) -> dict[str, Any]:
+        return {
+            "engine": self.name,
+            "model": self.model_info.name,
+            "revision": self.model_info.revision,
+            "beam": self.options.beam_size,
+            "max_length": self.options.max_length,
+        }

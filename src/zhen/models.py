@@ -1,0 +1,195 @@
+"""Where a model comes from: models are directories, found in an explicit, printed order.
+
+1. ``--model PATH``: a local model directory, used as it is.
+2. ``models/<name>``: the project's model folder (``$ZHEN_MODELS_DIR`` or ``./models``), where
+   ``zhen models pull`` puts models, e.g. ``models/Helsinki-NLP/opus-mt-zh-en``.
+3. The Hugging Face hub cache (``$HF_HOME``), for models another tool already downloaded.
+4. Only then, and only when the hub is reachable and ``HF_HUB_OFFLINE`` is not set, a download into
+   ``models/<name>``, with a progress bar: what transformers users expect on first use.
+
+Offline with no local copy, :func:`resolve_model` fails at once with one sentence naming
+``zhen models pull`` and ``--model PATH``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import ModelLoadError, ModelNotFoundError
+
+log = logging.getLogger(__name__)
+
+DEFAULT_MODEL = "Helsinki-NLP/opus-mt-zh-en"
+#: Written beside a pulled model: which hub revision it is.
+PROVENANCE_FILE = "zhen-model.json"
+_WEIGHTS = ("model.safetensors", "pytorch_model.bin", "model.safetensors.index.json", "pytorch_model.bin.index.json")
+_TOKENIZER = ("source.spm", "spiece.model", "sentencepiece.bpe.model", "tokenizer.json")
+# Framework weights zhen never loads: not worth the download.
+_SKIP_PATTERNS = ["*.h5", "*.ot", "*.msgpack", "*.onnx", "*.tflite", "flax_model*", "tf_model*", "rust_model*"]
+
+
+@dataclass(frozen=True)
+class ResolvedModel:
+    """A model found on disk: what was asked for, where it is, and how it was found."""
+
+    name: str
+    path: Path
+    found_by: str  # "path", "models-dir", "hub-cache" or "download"
+    revision: str
+
+    def describe(self) -> str:
+        return f"{self.name} ({self.found_by}: {self.path})"
+
+
+def models_dir(explicit: str | Path | None = None) -> Path:
+    """``explicit`` > ``$ZHEN_MODELS_DIR`` > ``./models``. Never created here."""
+    if explicit is not None:
+        return Path(explicit)
+    env = os.environ.get("ZHEN_MODELS_DIR")
+    return Path(env) if env else Path.cwd() / "models"
+
+
+def hub_offline() -> bool:
+    return any(
+        os.environ.get(var, "").strip().lower() in ("1", "true", "yes", "on")
+        for var in ("HF_HUB_OFFLINE", "TRANSFORMERS_OFFLINE")
+    )
+
+
+def check_model_dir(path: Path) -> None:
+    """Refuse a directory that cannot be a seq2seq model, naming what is missing."""
+    if not (path / "config.json").is_file():
+        raise ModelLoadError(f"{path}: is not a model directory (no config.json); point --model at the folder "
+                             "that holds config.json, the weights and the tokenizer files.")
+    if not any((path / w).is_file() for w in _WEIGHTS):
+        raise ModelLoadError(f"{path}: has no weights ({' or '.join(_WEIGHTS[:2])}); pull the model again.")
+    if not any((path / t).is_file() for t in _TOKENIZER):
+        raise ModelLoadError(f"{path}: has no SentencePiece tokenizer (source.spm or similar); pull the model again.")
+
+
+def _revision_of(path: Path) -> str:
+    """The hub commit when known, else a short hash of the config and weights' sizes."""
+    prov = path / PROVENANCE_FILE
+    if prov.is_file():
+        try:
+            return str(json.loads(prov.read_text("utf-8"))["revision"])
+        except (ValueError, KeyError):
+            pass
+    if len(path.name) == 40 and path.parent.name == "snapshots":  # a hub-cache snapshot folder
+        return path.name
+    digest = hashlib.sha256((path / "config.json").read_bytes())
+    for w in _WEIGHTS:
+        if (path / w).is_file():
+            digest.update(f"{w}:{(path / w).stat().st_size}".encode())
+    return "local-" + digest.hexdigest()[:12]
+
+
+def _local_candidate(name: str, root: Path) -> Path:
+    return root.joinpath(*name.split("/"))
+
+
+def _is_explicit_path(name: str) -> bool:
+    return Path(name).expanduser().exists() or name.startswith((".", "/", "~")) or "\\" in name
+
+
+def _from_hub_cache(name: str) -> Path | None:
+    try:
+        from huggingface_hub import snapshot_download
+
+        return Path(snapshot_download(name, local_files_only=True))
+    except Exception:  # not in the cache, or a malformed id: either way, not here
+        return None
+
+
+def resolve_model(
+    name_or_path: str | Path | None = None,
+    *,
+    models_root: str | Path | None = None,
+    download: bool = True,
+) -> ResolvedModel:
+    """Find a model by the order in this module's docstring; download only as the last step."""
+    name = str(name_or_path or DEFAULT_MODEL)
+    root = models_dir(models_root)
+    if isinstance(name_or_path, Path) or _is_explicit_path(name):
+        path = Path(name).expanduser()
+        if not path.is_dir():
+            raise ModelNotFoundError(f"{path}: no such model directory; check the path given to --model.")
+        check_model_dir(path)
+        return ResolvedModel(name, path.resolve(), "path", _revision_of(path))
+    local = _local_candidate(name, root)
+    log.info("model %s: looking in %s", name, local)
+    if local.is_dir():
+        check_model_dir(local)
+        return ResolvedModel(name, local.resolve(), "models-dir", _revision_of(local))
+    if name.count("/") != 1:
+        raise ModelNotFoundError(f"Model {name!r} is neither a directory nor in {root}, and is not a hub id "
+                                 "(owner/name); check the name with `zhen models list`.")
+    log.info("model %s: looking in the Hugging Face cache", name)
+    cached = _from_hub_cache(name)
+    if cached is not None:
+        check_model_dir(cached)
+        return ResolvedModel(name, cached, "hub-cache", _revision_of(cached))
+    where = f"looked in {local} and the Hugging Face cache"
+    advice = (f"run `zhen models pull {name}` on a machine that reaches the hub (then copy its models/ folder "
+              "here), or pass --model PATH to a local model directory")
+    if not download or hub_offline():
+        raise ModelNotFoundError(f"Model {name!r} is not on this machine ({where}) and the hub is off "
+                                 f"(HF_HUB_OFFLINE): {advice}.")
+    try:
+        return pull_model(name, models_root=root)
+    except ModelNotFoundError as exc:
+        raise ModelNotFoundError(f"Model {name!r} is not on this machine ({where}) and could not be "
+                                 f"downloaded ({exc.__cause__ or exc}): {advice}.") from None
+
+
+def pull_model(name: str, *, models_root: str | Path | None = None, revision: str | None = None) -> ResolvedModel:
+    """Download a hub snapshot into ``models/<name>`` with a progress bar, recording its revision."""
+    from huggingface_hub import HfApi, snapshot_download
+
+    root = models_dir(models_root)
+    target = _local_candidate(name, root)
+    try:
+        info = HfApi().model_info(name, revision=revision)
+        snapshot_download(name, revision=info.sha, local_dir=str(target), ignore_patterns=_SKIP_PATTERNS)
+    except Exception as exc:  # network, DNS, 404, auth: all mean "not from here, not now"
+        reason = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ModelNotFoundError(
+            f"Could not download {name!r} from the hub ({reason}); check the name and the network, "
+            "or copy a models/ folder from a machine that has it."
+        ) from exc
+    (target / PROVENANCE_FILE).write_text(
+        json.dumps({"repo_id": name, "revision": info.sha,
+                    "pulled_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds")}, indent=1),
+        encoding="utf-8",
+    )
+    check_model_dir(target)
+    return ResolvedModel(name, target.resolve(), "download", str(info.sha))
+
+
+@dataclass(frozen=True)
+class LocalModel:
+    name: str
+    path: Path
+    revision: str
+    size_mb: float
+
+
+def list_models(models_root: str | Path | None = None) -> list[LocalModel]:
+    """Every model directory under the models folder (a folder with a config.json)."""
+    root = models_dir(models_root)
+    if not root.is_dir():
+        return []
+    found = []
+    for config in sorted(root.rglob("config.json")):
+        path = config.parent
+        if ".cache" in path.parts:
+            continue
+        size = sum(f.stat().st_size for f in path.iterdir() if f.is_file())
+        found.append(LocalModel(path.relative_to(root).as_posix(), path, _revision_of(path), size / 1e6))
+    return found

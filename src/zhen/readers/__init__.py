@@ -1,0 +1,108 @@
+"""Readers turn what staff receive (.txt/.md, saved .html pages, .docx) into a :class:`Release`.
+
+One reader per format, looked up by name and imported on first use. Every reader reduces its
+document to lines and lets :mod:`zhen.pagechrome` decide what is title, metadata, chrome and body,
+so the rules are the same whatever the format.
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import Callable
+
+from ..errors import InputError
+from ..release import Release
+
+#: Larger inputs are refused: a release is tens of kilobytes; megabytes mean a wrong file.
+DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+
+READERS: dict[str, str] = {
+    "text": "zhen.readers.text:read_text",
+    "html": "zhen.readers.html:read_html",
+    "docx": "zhen.readers.docx:read_docx",
+}
+EXTENSIONS = {
+    ".txt": "text",
+    ".text": "text",
+    ".md": "text",
+    ".markdown": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".shtml": "html",
+    ".xhtml": "html",
+    ".docx": "docx",
+}
+
+
+def _reader(fmt: str) -> Callable[[bytes, str], Release]:
+    module, func = READERS[fmt].split(":")
+    return getattr(importlib.import_module(module), func)
+
+
+def sniff_format(data: bytes, name: str) -> str:
+    """The format by extension, else by content."""
+    ext = Path(name).suffix.lower()
+    if ext in EXTENSIONS:
+        return EXTENSIONS[ext]
+    if data.startswith(b"PK\x03\x04"):
+        if b"word/" in data[:65536]:
+            return "docx"
+        raise InputError(f"{name}: is a zip archive, not a release; unpack it first (or use `zhen batch`).")
+    head = data[:2048].lstrip().lower()
+    if head.startswith((b"<!doctype html", b"<html", b"\xef\xbb\xbf<!doctype html", b"\xef\xbb\xbf<html")):
+        return "html"
+    return "text"
+
+
+def read_bytes(data: bytes, name: str = "<input>", *, format: str | None = None,
+               max_bytes: int = DEFAULT_MAX_BYTES) -> Release:
+    """Read a release from bytes; ``name`` is used in messages and to guess the format."""
+    if len(data) > max_bytes:
+        raise InputError(
+            f"{name}: is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit for one release; "
+            "split it, or raise the limit with --max-input-mb."
+        )
+    fmt = format or sniff_format(data, name)
+    if fmt not in READERS:
+        raise InputError(f"{name}: unknown format {fmt!r}; use one of {', '.join(READERS)}.")
+    release = _reader(fmt)(data, name)
+    if not any(p.text.strip() for p in release.paragraphs):
+        raise InputError(f"{name}: no text found after removing page chrome; is this the right file?")
+    return release
+
+
+def read_path(path: str | Path, *, format: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Release:
+    """Read a release from a file, refusing what is missing, unreadable or too large."""
+    p = Path(path)
+    try:
+        size = p.stat().st_size
+        if not p.is_file():
+            raise InputError(f"{p}: is not a file; give zhen the path of a release.")
+        if size > max_bytes:
+            raise InputError(
+                f"{p}: is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit for one release; "
+                "split it, or raise the limit with --max-input-mb."
+            )
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{p}: no such file; check the path.") from None
+    except PermissionError:
+        raise InputError(f"{p}: permission denied; check the file's permissions.") from None
+    except IsADirectoryError:
+        raise InputError(f"{p}: is a folder; give a file (or use `zhen batch` for folders).") from None
+    release = read_bytes(data, str(p), format=format, max_bytes=max_bytes)
+    release.origin = str(p)
+    return release
+
+
+def read_release(source: str | Path | bytes, *, format: str | None = None,
+                 max_bytes: int = DEFAULT_MAX_BYTES) -> Release:
+    """A path, raw bytes, or the text of a release itself, whichever ``source`` is."""
+    if isinstance(source, bytes):
+        return read_bytes(source, format=format, max_bytes=max_bytes)
+    if isinstance(source, Path):
+        return read_path(source, format=format, max_bytes=max_bytes)
+    if "\n" not in source and len(source) < 4096 and Path(source).exists():
+        return read_path(source, format=format, max_bytes=max_bytes)
+    return read_bytes(source.encode("utf-8"), "<text>", format=format or "text", max_bytes=max_bytes)

@@ -1,0 +1,102 @@
+"""Bytes to text, for the encodings Chinese releases actually arrive in.
+
+Staff receive UTF-8 (with or without a byte-order mark), GB18030/GBK/GB2312 from older Windows
+machines and mainland sites, Big5 from Taiwan and Hong Kong, and UTF-16 from Word's "Unicode text".
+Nobody should have to say which. Order: a BOM decides; then strict UTF-8; then UTF-16 without a BOM
+(recognised by its NUL pattern); then charset-normalizer, restricted to the Chinese encodings, and
+its answer is accepted only if the text it gives is mostly Chinese.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+from ..errors import InputError
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_CHINESE_ENCODINGS = ["gb18030", "big5", "big5hkscs", "utf_16_le", "utf_16_be"]
+_BINARY_MAGIC = {
+    b"%PDF": "a PDF; zhen reads .txt, .md, .html and .docx: save the release as one of those",
+    b"\x7fELF": "a program, not a document",
+    b"\x89PNG": "an image, not a document",
+    b"\xff\xd8\xff": "an image, not a document",
+    b"GIF8": "an image, not a document",
+    b"\xd0\xcf\x11\xe0": "an old Word/Excel (.doc/.xls) file; save it as .docx first",
+    b"\x1f\x8b": "a gzip archive; unpack it first (or use `zhen batch` on archives)",
+}
+
+
+def _cjk_share(text: str) -> float:
+    letters = [c for c in text if not c.isspace()]
+    if not letters:
+        return 0.0
+    cjk = sum(1 for c in letters if "\u3400" <= c <= "\u9fff" or "\uf900" <= c <= "\ufaff")
+    return cjk / len(letters)
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    controls = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
+    return controls / max(1, len(sample)) > 0.05
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    sample = data[:4096]
+    if len(sample) < 4 or len(sample) % 2:
+        return None
+    even_nul = sample[0::2].count(0) / (len(sample) / 2)
+    odd_nul = sample[1::2].count(0) / (len(sample) / 2)
+    # ASCII-heavy UTF-16 has NULs in one byte lane; Chinese UTF-16 has few NULs but still decodes.
+    for enc, lane in (("utf-16-le", odd_nul), ("utf-16-be", even_nul)):
+        if lane > 0.3:
+            try:
+                return data.decode(enc)
+            except UnicodeDecodeError:
+                return None
+    return None
+
+
+def decode_bytes(data: bytes, name: str = "<input>") -> tuple[str, str]:
+    """Return ``(text, encoding)`` or raise :class:`InputError` naming ``name`` and the fix."""
+    if not data.strip():
+        raise InputError(f"{name}: the file is empty; give zhen a release with Chinese text in it.")
+    for bom, enc in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(enc), enc
+            except UnicodeDecodeError as exc:
+                raise InputError(
+                    f"{name}: starts with a {enc} byte-order mark but byte {exc.start} is not {enc}; "
+                    "re-save the file as UTF-8."
+                ) from None
+    for magic, what in _BINARY_MAGIC.items():
+        if data.startswith(magic):
+            raise InputError(f"{name}: this is {what}.")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    text = _utf16_without_bom(data)
+    if text is not None:
+        return text, "utf-16"
+    if _looks_binary(data):
+        raise InputError(f"{name}: looks like a binary file, not text; zhen reads .txt, .md, .html and .docx.")
+    from charset_normalizer import from_bytes
+
+    best = from_bytes(data, cp_isolation=_CHINESE_ENCODINGS).best()
+    if best is not None:
+        text = str(best)
+        if _cjk_share(text) >= 0.2:
+            # GB2312 and GBK are subsets of GB18030: report the one name users can act on.
+            enc = "gb18030" if best.encoding in ("gb2312", "gbk", "gb18030") else best.encoding
+            return text, enc
+    raise InputError(
+        f"{name}: cannot tell the text encoding (not UTF-8, UTF-16, GB18030 or Big5); "
+        "open it in an editor and save it as UTF-8."
+    )

@@ -1,0 +1,26 @@
+"""Plain text and Markdown: a page saved as text, or a release typed into a file."""
+
+from __future__ import annotations
+
+import re
+
+from ..pagechrome import parse_page_lines
+from ..release import Release
+from .decode import decode_bytes
+
+_MD_MARKUP = re.compile(r"^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+(?=\S))")
+
+
+def read_text(data: bytes, name: str) -> Release:
+    text, encoding = decode_bytes(data, name)
+    lines = text.splitlines()
+    if name.lower().endswith((".md", ".markdown")):
+        lines = [_MD_MARKUP.sub("", line) for line in lines]
+    parsed = parse_page_lines(lines)
+    return Release(
+        paragraphs=parsed.paragraphs,
+        metadata=parsed.metadata,
+        format="markdown" if name.lower().endswith((".md", ".markdown")) else "text",
+        encoding=encoding,
+        removed=parsed.removed,
+    )

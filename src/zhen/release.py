@@ -1,0 +1,118 @@
+"""The plain data that flows through the pipeline.
+
+A :class:`Release` is what ingestion produces; segmentation fills each :class:`Paragraph`'s
+``segments``; translation fills each :class:`Segment`'s ``target``. Every object is a dataclass of
+plain values, so ``to_dict()`` / ``from_dict()`` round-trip through JSON unchanged and a user can stop
+after any step and look.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Literal
+
+ParagraphKind = Literal["title", "heading", "body", "caption"]
+
+
+@dataclass
+class Segment:
+    """One unit sent to the engine: a sentence, or a clause of an overlong sentence.
+
+    ``start``/``end`` are offsets into the paragraph's text; the segments of a paragraph tile it
+    exactly (whitespace between sentences belongs to the segment before it), so no character is
+    ever lost. ``source`` is ``paragraph.text[start:end]``.
+    """
+
+    id: str
+    start: int
+    end: int
+    source: str
+    target: str | None = None
+    score: float | None = None
+
+    @property
+    def text_for_engine(self) -> str:
+        return self.source.strip()
+
+
+@dataclass
+class Paragraph:
+    """A block of the release: its title, a heading, a body paragraph or a photo caption."""
+
+    index: int
+    kind: ParagraphKind
+    text: str
+    segments: list[Segment] = field(default_factory=list)
+
+    @property
+    def translation(self) -> str | None:
+        """The English of the paragraph, or ``None`` before translation."""
+        if not self.segments or any(s.target is None for s in self.segments):
+            return None
+        return " ".join(t for t in (s.target.strip() for s in self.segments if s.target) if t)
+
+
+@dataclass
+class Metadata:
+    """What a release's page says about itself. Values are as printed on the page."""
+
+    date: str | None = None
+    source: str | None = None
+    author: str | None = None
+
+
+@dataclass
+class Release:
+    """A document as zhen understands it.
+
+    ``paragraphs`` includes the title (``kind="title"``) when one was found, so that the title is
+    segmented and translated like any other block. ``removed`` lists the page-chrome lines ingestion
+    dropped, so a user can check that nothing of the content went with them.
+    """
+
+    paragraphs: list[Paragraph]
+    metadata: Metadata = field(default_factory=Metadata)
+    metadata_en: Metadata | None = None
+    origin: str | None = None
+    format: str = "text"
+    encoding: str | None = None
+    removed: list[str] = field(default_factory=list)
+    signature: dict[str, Any] | None = None
+
+    @property
+    def title(self) -> str | None:
+        return next((p.text for p in self.paragraphs if p.kind == "title"), None)
+
+    @property
+    def title_en(self) -> str | None:
+        return next((p.translation for p in self.paragraphs if p.kind == "title"), None)
+
+    @property
+    def body(self) -> list[Paragraph]:
+        return [p for p in self.paragraphs if p.kind != "title"]
+
+    def segments(self) -> list[Segment]:
+        return [s for p in self.paragraphs for s in p.segments]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Release:
+        paragraphs = [
+            Paragraph(
+                index=p["index"],
+                kind=p["kind"],
+                text=p["text"],
+                segments=[Segment(**s) for s in p.get("segments", [])],
+            )
+            for p in data["paragraphs"]
+        ]
+        known = {f.name for f in fields(cls)} - {"paragraphs", "metadata", "metadata_en"}
+        meta_en = data.get("metadata_en")
+        return cls(
+            paragraphs=paragraphs,
+            metadata=Metadata(**data.get("metadata", {})),
+            metadata_en=Metadata(**meta_en) if meta_en else None,
+            **{k: v for k, v in data.items() if k in known},
+        )

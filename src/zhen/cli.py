@@ -101,6 +101,8 @@ def translate(source: str, model: str | None, engine: str, fmt: str, output: Pat
 
     _configure_logging(verbose, quiet)
     started = time.monotonic()
+    if output is not None and not output.parent.is_dir():  # refuse now, not after the work is done
+        raise ZhenError(f"{output.parent}: no such folder for the output; create it or choose another -o path.")
     max_bytes = int(max_input_mb * 1024 * 1024)
     # Read first: a bad file is refused before seconds are spent loading a model.
     pipeline_input: str | bytes = sys.stdin.buffer.read() if source == "-" else source

@@ -10,8 +10,8 @@ Two promises, both tested by property tests:
   boundary nearest its middle (；, then ：, then ，, then 、, outside quotes before inside), and only a
   run of text with no boundary at all is cut at the limit.
 
-A sentence ends at 。！？!?… outside any quote or bracket, or at a closing quote/bracket that
-follows such a mark (``“……改革。”``). Book titles (《…》), quotes and brackets are matched in a first
+A sentence ends at 。！？!?… outside any quote or bracket, or at a closing quote or parenthesis
+that follows such a mark (``“……改革。”``). Book titles (《…》), quotes and brackets are matched in a first
 pass, so an unmatched mark does not swallow the rest of the paragraph. A full stop between digits
 (``1613.8``) or after an enumeration number (``1. ``) is not a sentence end.
 """
@@ -27,6 +27,8 @@ _PAIRS = {"“": "”", "‘": "’", "《": "》", "〈": "〉", "（": "）", 
           "『": "』", "[": "]", "{": "}", "〔": "〕"}
 _CLOSERS = {v: k for k, v in _PAIRS.items()}
 _TERMINATORS = set("。！？!?…")
+# Marks that close a quoted or bracketed sentence ("“……改革。”"); a book title never does.
+_SENTENCE_CLOSERS = set("”’」』）)\"'")
 _TRAILING = set("。！？!?…”’》〉）)】」』]}〕\"'")
 # Clause boundaries for overlong sentences, strongest first.
 _CLAUSE_LEVELS: tuple[frozenset[str], ...] = (
@@ -99,9 +101,7 @@ def sentence_spans(text: str) -> list[Span]:
     start = i = 0
     while i < len(text):
         ends_here = _is_terminator(text, i) and depth[i] == 0
-        closes_sentence = (
-            text[i] in _CLOSERS or text[i] == '"'
-        ) and i > 0 and _is_terminator(text, i - 1) and (i + 1 >= len(text) or depth[i + 1] == 0)
+        closes_sentence = text[i] in _SENTENCE_CLOSERS and i > 0 and _is_terminator(text, i - 1) and (i + 1 >= len(text) or depth[i + 1] == 0)
         if ends_here or closes_sentence:
             end = _extend_end(text, i)
             spans.append((start, end))

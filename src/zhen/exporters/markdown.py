@@ -27,9 +27,11 @@ def render(release: Release) -> str:
     for p in release.body:
         en = p.translation if p.translation is not None else "(not translated)"
         if p.kind == "caption":
-            out.append(f"*[Photo] {en}*  \n*{p.text}*")
+            out.append(_quote(f"*{p.text}*"))
+            out.append(f"*[Photo] {en}*")
         elif p.kind == "heading":
-            out.append(f"## {en}\n\n{_quote(p.text)}")
+            out.append(_quote(f"**{p.text}**"))
+            out.append(f"**{en}**")
         else:
             out.append(_quote(p.text))
             out.append(en)

@@ -35,6 +35,14 @@ EXTENSIONS = {
 }
 
 
+def _too_large(name: str, size: int, max_bytes: int) -> InputError:
+    mb = 1024 * 1024
+    return InputError(
+        f"{name}: is {size / mb:.1f} MB, over the {max_bytes / mb:g} MB limit for one release; "
+        "split it, or raise the limit with --max-input-mb."
+    )
+
+
 def _reader(fmt: str) -> Callable[[bytes, str], Release]:
     module, func = READERS[fmt].split(":")
     return getattr(importlib.import_module(module), func)
@@ -59,10 +67,7 @@ def read_bytes(data: bytes, name: str = "<input>", *, format: str | None = None,
                max_bytes: int = DEFAULT_MAX_BYTES) -> Release:
     """Read a release from bytes; ``name`` is used in messages and to guess the format."""
     if len(data) > max_bytes:
-        raise InputError(
-            f"{name}: is {len(data) / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit for one release; "
-            "split it, or raise the limit with --max-input-mb."
-        )
+        raise _too_large(name, len(data), max_bytes)
     fmt = format or sniff_format(data, name)
     if fmt not in READERS:
         raise InputError(f"{name}: unknown format {fmt!r}; use one of {', '.join(READERS)}.")
@@ -80,10 +85,7 @@ def read_path(path: str | Path, *, format: str | None = None, max_bytes: int = D
         if not p.is_file():
             raise InputError(f"{p}: is not a file; give zhen the path of a release.")
         if size > max_bytes:
-            raise InputError(
-                f"{p}: is {size / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit for one release; "
-                "split it, or raise the limit with --max-input-mb."
-            )
+            raise _too_large(str(p), size, max_bytes)
         data = p.read_bytes()
     except FileNotFoundError:
         raise InputError(f"{p}: no such file; check the path.") from None

@@ -46,20 +46,35 @@ def _looks_binary(data: bytes) -> bool:
     return controls / max(1, len(sample)) > 0.05
 
 
-def _utf16_without_bom(data: bytes) -> str | None:
-    sample = data[:4096]
-    if len(sample) < 4 or len(sample) % 2:
+def _plausible_text_share(text: str) -> float:
+    """Share of characters a Chinese document is made of: ideographs, CJK and full-width
+    punctuation, printable ASCII and whitespace. Random bytes decoded as UTF-16 score far lower."""
+    if not text:
+        return 0.0
+    ok = 0
+    for c in text:
+        o = ord(c)
+        if (0x20 <= o < 0x7F or c in "\n\r\t" or 0x3000 <= o <= 0x303F or 0x3400 <= o <= 0x9FFF
+                or 0xFF00 <= o <= 0xFFEF or 0x2000 <= o <= 0x206F or o in (0xA0, 0xB7)):
+            ok += 1
+    return ok / len(text)
+
+
+def _utf16_without_bom(data: bytes) -> tuple[str, str] | None:
+    """UTF-16 with no byte-order mark, as some Windows tools write it: try both byte orders and keep
+    one only if it reads as plausible text."""
+    if len(data) < 4 or len(data) % 2:
         return None
-    even_nul = sample[0::2].count(0) / (len(sample) / 2)
-    odd_nul = sample[1::2].count(0) / (len(sample) / 2)
-    # ASCII-heavy UTF-16 has NULs in one byte lane; Chinese UTF-16 has few NULs but still decodes.
-    for enc, lane in (("utf-16-le", odd_nul), ("utf-16-be", even_nul)):
-        if lane > 0.3:
-            try:
-                return data.decode(enc)
-            except UnicodeDecodeError:
-                return None
-    return None
+    best: tuple[float, str, str] | None = None
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        share = _plausible_text_share(text[:4096])
+        if share >= 0.95 and (best is None or share > best[0]):
+            best = (share, text, enc)
+    return (best[1], "utf-16") if best else None
 
 
 def decode_bytes(data: bytes, name: str = "<input>") -> tuple[str, str]:
@@ -82,9 +97,9 @@ def decode_bytes(data: bytes, name: str = "<input>") -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    text = _utf16_without_bom(data)
-    if text is not None:
-        return text, "utf-16"
+    utf16 = _utf16_without_bom(data)
+    if utf16 is not None:
+        return utf16
     if _looks_binary(data):
         raise InputError(f"{name}: looks like a binary file, not text; zhen reads .txt, .md, .html and .docx.")
     from charset_normalizer import from_bytes

@@ -1,0 +1,60 @@
+"""Model resolution: path, then models/<name>, then the hub cache; offline, one clear sentence."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from zhen.errors import ModelLoadError, ModelNotFoundError
+from zhen.models import PROVENANCE_FILE, list_models, resolve_model
+
+
+def test_explicit_path_wins(tiny_model):
+    got = resolve_model(str(tiny_model))
+    assert got.found_by == "path" and got.path == tiny_model.resolve()
+    assert got.revision.startswith("local-")
+
+
+def test_models_dir_by_name(tiny_model, tmp_path):
+    target = tmp_path / "models" / "acme" / "tiny-zh-en"
+    shutil.copytree(tiny_model, target)
+    (target / PROVENANCE_FILE).write_text('{"repo_id": "acme/tiny-zh-en", "revision": "abc123"}')
+    got = resolve_model("acme/tiny-zh-en", models_root=tmp_path / "models")
+    assert got.found_by == "models-dir" and got.path == target.resolve()
+    assert got.revision == "abc123"
+    assert [m.name for m in list_models(tmp_path / "models")] == ["acme/tiny-zh-en"]
+
+
+def test_env_var_sets_the_models_dir(tiny_model, tmp_path, monkeypatch):
+    shutil.copytree(tiny_model, tmp_path / "acme" / "tiny")
+    monkeypatch.setenv("ZHEN_MODELS_DIR", str(tmp_path))
+    assert resolve_model("acme/tiny").found_by == "models-dir"
+
+
+def test_offline_without_a_local_model_names_the_fix(tmp_path, monkeypatch):
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    with pytest.raises(ModelNotFoundError) as info:
+        resolve_model("Helsinki-NLP/opus-mt-zh-en", models_root=tmp_path / "models")
+    message = str(info.value)
+    assert "zhen models pull Helsinki-NLP/opus-mt-zh-en" in message
+    assert "--model PATH" in message
+    assert str(tmp_path / "models" / "Helsinki-NLP" / "opus-mt-zh-en") in message
+
+
+def test_missing_path_and_non_model_folder(tmp_path):
+    with pytest.raises(ModelNotFoundError, match="no such model directory"):
+        resolve_model(str(tmp_path / "nowhere"))
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(ModelLoadError, match="no config.json"):
+        resolve_model(str(tmp_path / "empty"))
+
+
+def test_bare_name_not_found_is_explained(tmp_path):
+    with pytest.raises(ModelNotFoundError, match="not a hub id"):
+        resolve_model("opus-mt-zh-en", models_root=tmp_path)
+
+
+def test_models_list_on_empty_folder(tmp_path):
+    assert list_models(tmp_path / "missing") == []

@@ -89,15 +89,33 @@ def cli() -> None:
 @click.option("--max-input-mb", type=click.FloatRange(0.001), default=10.0, show_default=True)
 @click.option("--models-dir", type=click.Path(path_type=Path, file_okay=False),
               help="Where local models live [default: $ZHEN_MODELS_DIR or ./models].")
+@click.option("--glossary", "-g", "glossaries", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="A glossary (.tsv/.csv/.tbx/.json); repeat to layer, later over earlier.")
+@click.option("--no-shipped-glossaries", is_flag=True, help="Do not use the glossaries shipped in glossaries/.")
+@click.option("--no-term", "disabled_terms", multiple=True, metavar="ZH",
+              help="Turn a glossary term off by its Chinese source; repeatable.")
+@click.option("--no-fidelity", is_flag=True, help="Do not enforce numbers, dates, names and Latin tokens.")
+@click.option("--no-last-resort", is_flag=True,
+              help="Never insert a term after decoding; report it missing instead.")
+@click.option("--strict", is_flag=True,
+              help="Exit 7 if any term, number, date or name is missing or was placed only by last resort.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary on stderr.")
 @click.option("--verbose", "-v", count=True, help="Say where the model came from and what each step did.")
 def translate(source: str, model: str | None, engine: str, fmt: str, output: Path | None, beam_size: int,
               batch_size: int, max_length: int, max_segment_tokens: int, threads: int | None,
-              max_input_mb: float, models_dir: Path | None, quiet: bool, verbose: int) -> None:
-    """Translate a release (.txt/.md/.html/.docx, or - for stdin) into English."""
+              max_input_mb: float, models_dir: Path | None, glossaries: tuple[Path, ...],
+              no_shipped_glossaries: bool, disabled_terms: tuple[str, ...], no_fidelity: bool,
+              no_last_resort: bool, strict: bool, quiet: bool, verbose: int) -> int:
+    """Translate a release (.txt/.md/.html/.docx, or - for stdin) into English.
+
+    Glossary terms, numbers, dates, names and Latin tokens are required in the English: the model's
+    decoding is steered to them and each is checked; the audit is in the JSON and Markdown output.
+    """
     from .engines import DecodingOptions
     from .exporters import render
+    from .glossary import load_layers
     from .pipeline import Pipeline
+    from .requirements import placement_stats
 
     _configure_logging(verbose, quiet)
     started = time.monotonic()
@@ -110,9 +128,14 @@ def translate(source: str, model: str | None, engine: str, fmt: str, output: Pat
 
     release = read_bytes(pipeline_input, "<stdin>", max_bytes=max_bytes) if source == "-" \
         else read_path(source, max_bytes=max_bytes)
+    glossary = load_layers(glossaries, shipped=not no_shipped_glossaries)
+    for override in glossary.overrides:
+        _say(quiet, f"zhen: glossary override: {override}")
     options = DecodingOptions(beam_size=beam_size, batch_size=batch_size, max_length=max_length, threads=threads)
     pipeline = Pipeline.load(model, engine=engine, options=options, models_root=models_dir,
-                             max_segment_tokens=max_segment_tokens, max_input_bytes=max_bytes)
+                             max_segment_tokens=max_segment_tokens, max_input_bytes=max_bytes,
+                             glossary=glossary, disabled_terms=frozenset(disabled_terms),
+                             enforce_fidelity=not no_fidelity, last_resort=not no_last_resort)
     release = pipeline.segment(release)
     with _progress(pipeline.count_units(release), quiet) as advance:
         release = pipeline.translate(release, progress=advance)
@@ -120,6 +143,29 @@ def translate(source: str, model: str | None, engine: str, fmt: str, output: Pat
     _say(quiet, f"zhen: {len(release.segments())} segments in {len(release.paragraphs)} paragraphs, "
                 f"{release.signature['engine']} {release.signature['model']}, {time.monotonic() - started:.1f} s"
                 + (f" → {output}" if output else ""))
+    stats = placement_stats(release.segments())
+    for line in audit_lines(stats, release):
+        _say(quiet, line)
+    problems = sum(s.total - s.without_last_resort for s in stats.values())
+    if strict and problems:
+        click.echo(f"zhen: --strict: {problems} terms, numbers, dates or names missing or placed by last resort.",
+                   err=True)
+        return 7
+    return 0
+
+
+def audit_lines(stats: dict, release) -> list[str]:
+    """The stderr summary: "glossary: 41/41 terms placed (…)" and the fidelity line."""
+    t, f = stats["terms"], stats["fidelity"]
+    review = sum(s.review for s in release.segments())
+    lines = [f"zhen: glossary: {t.placed}/{t.total} terms placed, {t.without_last_resort}/{t.total} without "
+             f"last resort" + (f", {t.off} turned off" if t.off else "")]
+    lines.append(f"zhen: numbers, dates, names: {f.placed}/{f.total} placed, {f.without_last_resort}/{f.total} "
+                 "without last resort")
+    missing = sum(len(s.missing) for s in release.segments())
+    if review or missing:
+        lines.append(f"zhen: review: {review} segments have last-resort placements, {missing} items missing")
+    return lines
 
 
 @cli.group()

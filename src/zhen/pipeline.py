@@ -9,14 +9,16 @@ from __future__ import annotations
 
 import copy
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .engines import DecodingOptions, Engine, create_engine
 from .engines.base import Progress
+from .glossary import Glossary
 from .models import resolve_model
-from .names import romanize_name
+from .names import names_after_titles, romanize_name
+from .requirements import RequirementFinder, insert_last_resort, mark_found
 from .readers import DEFAULT_MAX_BYTES, read_release
 from .release import Metadata, Paragraph, Release, Segment
 from .segment import segment_text
@@ -31,9 +33,21 @@ DEFAULT_SEGMENT_TOKENS = 256
 
 @dataclass
 class Pipeline:
+    """Settings that change output live here, and all of them go into the signature.
+
+    ``glossary`` terms, numbers/dates, personal names and Latin tokens found in a segment are
+    required in its English: the engine's decoding is steered to them, every one is checked, and
+    with ``last_resort`` a still-missing one is inserted after decoding and its segment flagged for
+    review. ``disabled_terms`` turns glossary entries off by their Chinese source.
+    """
+
     engine: Engine
     max_segment_tokens: int = DEFAULT_SEGMENT_TOKENS
     max_input_bytes: int = DEFAULT_MAX_BYTES
+    glossary: Glossary = field(default_factory=Glossary)
+    disabled_terms: frozenset[str] = frozenset()
+    enforce_fidelity: bool = True
+    last_resort: bool = True
 
     @classmethod
     def load(
@@ -45,11 +59,13 @@ class Pipeline:
         models_root: str | Path | None = None,
         max_segment_tokens: int = DEFAULT_SEGMENT_TOKENS,
         max_input_bytes: int = DEFAULT_MAX_BYTES,
+        **settings: Any,
     ) -> Pipeline:
-        """Resolve the model (see :mod:`zhen.models`) and make (or reuse) its engine."""
+        """Resolve the model (see :mod:`zhen.models`) and make (or reuse) its engine; ``settings``
+        are the other fields (glossary, disabled_terms, enforce_fidelity, last_resort)."""
         resolved = resolve_model(model, models_root=models_root)
         log.info("model: %s", resolved.describe())
-        return cls(create_engine(engine, resolved, options), max_segment_tokens, max_input_bytes)
+        return cls(create_engine(engine, resolved, options), max_segment_tokens, max_input_bytes, **settings)
 
     @property
     def segment_limit(self) -> int:
@@ -67,15 +83,34 @@ class Pipeline:
             paragraphs.append(Paragraph(p.index, p.kind, p.text, segments))
         return replace(release, paragraphs=paragraphs)
 
-    def translate(self, release: Release, *, progress: Progress | None = None) -> Release:
-        """Translate every segment and the metadata in one engine call (so batches stay full)."""
+    def requirements(self, release: Release) -> Release:
+        """Fill each segment's ``terms``: what its English must contain (the audit, not yet checked)."""
         release = self.segment(release) if not release.segments() else copy.deepcopy(release)
+        names = names_after_titles("\n".join(p.text for p in release.paragraphs)) if self.enforce_fidelity else []
+        finder = RequirementFinder(self.glossary, names, self.disabled_terms,
+                                   numbers=self.enforce_fidelity, latin=self.enforce_fidelity)
+        for seg in release.segments():
+            seg.terms = finder.find(seg.source, offset=seg.start)
+        return release
+
+    def translate(self, release: Release, *, progress: Progress | None = None) -> Release:
+        """Translate every segment and the metadata in one engine call (so batches stay full),
+        steering decoding to each segment's requirements, then check and audit them."""
+        release = self.requirements(release)
         segments = release.segments()
         meta = release.metadata
         extra = [meta.source] if meta.source else []
-        hyps = self.engine.translate_batch([s.text_for_engine for s in segments] + extra, progress=progress)
-        for seg, hyp in zip(segments, hyps):
+        constraints = [[h.accepted for h in s.terms if h.method != "off"] for s in segments] + [[] for _ in extra]
+        hyps = self.engine.translate_batch([s.text_for_engine for s in segments] + extra,
+                                           constraints=constraints, progress=progress)
+        for seg, hyp, wanted in zip(segments, hyps, constraints):
             seg.target, seg.score = hyp.text, hyp.score
+            mark_found(seg, hyp.text, "constrained" if wanted else "model")
+            if self.last_resort:
+                for hit in seg.missing:
+                    seg.target = insert_last_resort(seg.target, hit)
+                    hit.found, hit.method = True, "last-resort"
+                    seg.review = True
         release.metadata_en = Metadata(
             date=meta.date,
             source=hyps[-1].text if meta.source else None,
@@ -88,7 +123,14 @@ class Pipeline:
         return self.translate(self.segment(self.read(source)), progress=progress)
 
     def signature(self) -> dict[str, Any]:
-        return make_signature(self.engine.signature(), segment_tokens=self.segment_limit)
+        return make_signature(
+            self.engine.signature(),
+            segment_tokens=self.segment_limit,
+            glossary=self.glossary.signature(),
+            terms_off=len(self.disabled_terms),
+            fidelity="on" if self.enforce_fidelity else "off",
+            last_resort="on" if self.last_resort else "off",
+        )
 
     def count_units(self, release: Release) -> int:
         """How many strings :meth:`translate` will send to the engine (for progress bars)."""
@@ -106,12 +148,21 @@ def translate_release(
     threads: int | None = None,
     max_segment_tokens: int = DEFAULT_SEGMENT_TOKENS,
     models_root: str | Path | None = None,
+    glossaries: list[str | Path] | None = None,
+    shipped_glossaries: bool = True,
+    disabled_terms: list[str] | None = None,
+    last_resort: bool = True,
 ) -> Release:
     """Translate a release (a path, its bytes, or its text) and return the translated :class:`Release`.
 
-    The model is loaded once per process and reused by later calls with the same settings.
+    The model is loaded once per process and reused by later calls with the same settings. The
+    shipped glossaries apply unless ``shipped_glossaries=False``; ``glossaries`` layer over them.
     """
+    from .glossary import load_layers
+
     options = DecodingOptions(beam_size=beam_size, max_length=max_length, batch_size=batch_size, threads=threads)
+    glossary = load_layers(glossaries or [], shipped=shipped_glossaries)
     pipeline = Pipeline.load(model, engine=engine, options=options, models_root=models_root,
-                             max_segment_tokens=max_segment_tokens)
+                             max_segment_tokens=max_segment_tokens, glossary=glossary,
+                             disabled_terms=frozenset(disabled_terms or ()), last_resort=last_resort)
     return pipeline.run(source)

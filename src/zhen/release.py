@@ -15,6 +15,28 @@ ParagraphKind = Literal["title", "heading", "body", "caption"]
 
 
 @dataclass
+class TermHit:
+    """One thing a segment's English must contain, and what became of it: the audit record.
+
+    ``start``/``end`` are offsets into the paragraph text. ``kind`` is ``term`` (a glossary entry),
+    ``number``, ``date``, ``name`` or ``latin`` (a Latin-script token copied as is). ``method`` says
+    what placed it: ``model`` (the model's own unconstrained output), ``constrained`` (the model's
+    decoding, steered by zhen's constraint processor), ``last-resort`` (inserted after decoding, outside
+    the model: the segment is flagged for review), ``off`` (turned off by the user) or ``missing``.
+    """
+
+    start: int
+    end: int
+    source: str
+    target: str
+    accepted: list[str]
+    kind: str
+    origin: str = ""
+    found: bool = False
+    method: str = "missing"
+
+
+@dataclass
 class Segment:
     """One unit sent to the engine: a sentence, or a clause of an overlong sentence.
 
@@ -29,6 +51,13 @@ class Segment:
     source: str
     target: str | None = None
     score: float | None = None
+    terms: list[TermHit] = field(default_factory=list)
+    review: bool = False
+
+    @property
+    def missing(self) -> list[TermHit]:
+        """What the English still lacks (turned-off terms are not asked for)."""
+        return [t for t in self.terms if not t.found and t.method != "off"]
 
     @property
     def text_for_engine(self) -> str:
@@ -104,7 +133,10 @@ class Release:
                 index=p["index"],
                 kind=p["kind"],
                 text=p["text"],
-                segments=[Segment(**s) for s in p.get("segments", [])],
+                segments=[
+                    Segment(**{**s, "terms": [TermHit(**t) for t in s.get("terms", [])]})
+                    for s in p.get("segments", [])
+                ],
             )
             for p in data["paragraphs"]
         ]

@@ -61,6 +61,15 @@ _EXTRA_SOURCE_TEXT = (
 )
 
 
+#: Every character English output may need (glossary terms, amounts, dates), so the target
+#: vocabulary can spell any term even though the model never saw it: as in a real model's vocabulary.
+_EXTRA_TARGET_TEXT = (
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZ abcdefghijklmnopqrstuvwxyz 0123456789 .,;:!?'\"()[]-–—/&%$€£+*#@_ "
+    "January February March April May June July August September October November December "
+    "billion million trillion yuan HK$ US$ percent percentage points more than"
+)
+
+
 def _write_lines(path: Path, lines: list[str]) -> Path:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return path
@@ -167,12 +176,14 @@ def build_tiny_marian(
     pairs: tuple[tuple[str, str], ...] = PARALLEL_SET,
     seed: int = 0,
     max_seconds: float = 240.0,
-    max_len: int = 64,
+    max_source_len: int = 64,
+    max_positions: int = 256,
 ) -> Path:
     """Train a tiny Marian model that reproduces ``pairs`` and save it as a model directory.
 
-    ``max_len`` is the model's ``max_position_embeddings``: kept small on purpose, so that long
-    sentences of a real release exceed it and the segmenter's clause splitting is exercised.
+    ``max_source_len`` (the tokenizer's ``model_max_length``) is kept small on purpose, so that long
+    sentences of a real release exceed it and the segmenter's clause splitting is exercised;
+    ``max_positions`` leaves the decoder room for long outputs with glossary terms in them.
     Raises ``RuntimeError`` if the model cannot reproduce every pair within ``max_seconds``.
     """
     import torch
@@ -184,16 +195,16 @@ def build_tiny_marian(
     torch.manual_seed(seed)
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
-        src_text = _write_lines(tmpdir / "src.txt", [s for s, _ in pairs] + [_EXTRA_SOURCE_TEXT])
-        tgt_text = _write_lines(tmpdir / "tgt.txt", [t for _, t in pairs])
-        src_model = _train_spm(src_text, tmpdir / "source", vocab_size=600)
-        tgt_model = _train_spm(tgt_text, tmpdir / "target", vocab_size=200)
-        vocab = _save_tokenizer_files(out, src_model, tgt_model, max_len)
+        src_text = _write_lines(tmpdir / "src.txt", [s for s, _ in pairs] + [_EXTRA_SOURCE_TEXT, _EXTRA_TARGET_TEXT])
+        tgt_text = _write_lines(tmpdir / "tgt.txt", [t for _, t in pairs] + [_EXTRA_TARGET_TEXT])
+        src_model = _train_spm(src_text, tmpdir / "source", vocab_size=800)
+        tgt_model = _train_spm(tgt_text, tmpdir / "target", vocab_size=300)
+        vocab = _save_tokenizer_files(out, src_model, tgt_model, max_source_len)
 
     tokenizer = MarianTokenizer.from_pretrained(str(out))
-    config = _marian_config(len(vocab), d_model=64, layers=2, heads=4, ffn=128, max_len=max_len)
+    config = _marian_config(len(vocab), d_model=64, layers=2, heads=4, ffn=128, max_len=max_positions)
     model = MarianMTModel(config)
-    model.generation_config.max_length = max_len
+    model.generation_config.max_length = max_positions
     model.generation_config.num_beams = 1
 
     batch = tokenizer([s for s, _ in pairs], text_target=[t for _, t in pairs], return_tensors="pt", padding=True)

@@ -49,7 +49,12 @@ class Engine(Protocol):
 
     def count_tokens(self, text: str) -> int: ...
 
-    def translate_batch(self, texts: list[str], *, progress: Progress | None = None) -> list[Hypothesis]: ...
+    def translate_batch(self, texts: list[str], *, constraints: list[list[list[str]]] | None = None,
+                        progress: Progress | None = None) -> list[Hypothesis]:
+        """One hypothesis per text, in order. ``constraints[i]``, when given, lists the phrases text
+        i's output must contain (each as its accepted renderings, preferred first); an engine steers
+        its decoding towards them, and zhen checks the result whatever the engine did."""
+        ...
 
     def signature(self) -> dict[str, Any]: ...
 
@@ -73,7 +78,8 @@ class IdentityEngine:
     def count_tokens(self, text: str) -> int:
         return len(text) + 1
 
-    def translate_batch(self, texts: list[str], *, progress: Progress | None = None) -> list[Hypothesis]:
+    def translate_batch(self, texts: list[str], *, constraints: list[list[list[str]]] | None = None,
+                        progress: Progress | None = None) -> list[Hypothesis]:
         if progress:
             progress(len(texts))
         return [Hypothesis(t, 0.0, len(t)) for t in texts]

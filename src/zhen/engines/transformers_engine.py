@@ -11,7 +11,10 @@ from __future__ import annotations
 import logging
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import torch
 
 from ..errors import ModelLoadError
 from ..models import ResolvedModel
@@ -52,6 +55,8 @@ class TransformersEngine:
         limits = [getattr(config, "max_position_embeddings", None), getattr(self.tokenizer, "model_max_length", None)]
         self._max_source = min(int(x) for x in limits if x and int(x) < 10**9) if any(limits) else 512
         self._max_positions = int(getattr(config, "max_position_embeddings", None) or 512)
+        self._phrase_cache: dict[str, list[int] | None] = {}
+        self._glue = None
 
     @property
     def max_source_tokens(self) -> int:
@@ -61,8 +66,37 @@ class TransformersEngine:
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text)["input_ids"])
 
-    def _generate(self, batch: list[str]) -> list[Hypothesis]:
+    def _phrase_ids(self, phrase: str) -> list[int] | None:
+        """Target-side token ids of a phrase, or ``None`` if the vocabulary cannot spell it."""
+        if phrase not in self._phrase_cache:
+            ids = self.tokenizer(text_target=phrase, add_special_tokens=False)["input_ids"]
+            ok = ids and self.tokenizer.unk_token_id not in ids
+            self._phrase_cache[phrase] = list(ids) if ok else None
+        return self._phrase_cache[phrase]
+
+    def _glue_tokens(self) -> torch.Tensor:
+        """Ids of pieces that continue a word: no ``▁`` in front, and a letter or digit first."""
+        if self._glue is None:
+            import torch
+
+            vocab = self.tokenizer.get_vocab()
+            ids = [i for piece, i in vocab.items() if piece[:1].isalnum()]
+            self._glue = torch.tensor(sorted(ids), dtype=torch.long)
+        return self._glue
+
+    def _alternatives(self, accepted: list[str]) -> list[list[int]]:
+        """Token sequences for a requirement: each accepted rendering, and its capitalized form."""
+        seqs: list[list[int]] = []
+        for phrase in accepted:
+            for form in dict.fromkeys([phrase, phrase[:1].upper() + phrase[1:]]):
+                ids = self._phrase_ids(form)
+                if ids and ids not in seqs:
+                    seqs.append(ids)
+        return seqs
+
+    def _generate(self, batch: list[str], constraints: list[list[list[str]]] | None = None) -> list[Hypothesis]:
         import torch
+        from transformers import LogitsProcessorList
 
         enc = self.tokenizer(batch, return_tensors="pt", padding=True)
         longest = int(enc["input_ids"].shape[1])
@@ -72,12 +106,24 @@ class TransformersEngine:
         # from looping to max_length on every segment it does not know.
         # The decoder has as many positions as the encoder: its start token takes one of them.
         max_new = min(self.options.max_length, 3 * longest + 16, self._max_positions - 1)
+        processors = LogitsProcessorList()
+        if constraints and any(constraints):
+            from .constraints import TermConstraintProcessor
+
+            reqs = [[alts for alts in (self._alternatives(a) for a in item) if alts] for item in constraints]
+            need = max(sum(len(alts[0]) for alts in item) for item in reqs)
+            # room for the required phrases and the rest of the sentence
+            max_new = min(self._max_positions - 1, max(max_new, need + 2 * longest + 8))
+            processors.append(TermConstraintProcessor(
+                reqs, self.options.beam_size, self.model.config.eos_token_id, max_length=1 + max_new,
+                glue=self._glue_tokens()))
         with torch.inference_mode():
             out = self.model.generate(
                 **enc,
                 num_beams=self.options.beam_size,
                 do_sample=False,
                 max_new_tokens=max_new,
+                logits_processor=processors,
                 output_scores=True,
                 return_dict_in_generate=True,
             )
@@ -87,11 +133,15 @@ class TransformersEngine:
         else:
             trans = self.model.compute_transition_scores(out.sequences, out.scores, normalize_logits=True)
             mask = out.sequences[:, 1:] != self.model.config.pad_token_id
-            scores = ((trans * mask).sum(1) / mask.sum(1).clamp(min=1)).tolist()
+            trans = torch.where(mask, trans, torch.zeros_like(trans))  # pads after EOS may score -inf
+            scores = (trans.sum(1) / mask.sum(1).clamp(min=1)).tolist()
         lengths = (out.sequences[:, 1:] != self.model.config.pad_token_id).sum(1).tolist()
         return [Hypothesis(t.strip(), float(s), int(n)) for t, s, n in zip(texts, scores, lengths)]
 
-    def translate_batch(self, texts: list[str], *, progress: Progress | None = None) -> list[Hypothesis]:
+    def translate_batch(self, texts: list[str], *, constraints: list[list[list[str]]] | None = None,
+                        progress: Progress | None = None) -> list[Hypothesis]:
+        """Translate ``texts``; ``constraints[i]`` lists, for text i, the requirements its output must
+        contain, each as its accepted renderings (preferred first)."""
         results: list[Hypothesis | None] = [None] * len(texts)
         todo = [i for i, t in enumerate(texts) if t.strip()]
         for i, t in enumerate(texts):
@@ -102,7 +152,8 @@ class TransformersEngine:
         size = self.options.batch_size
         for k in range(0, len(todo), size):
             chunk = todo[k : k + size]
-            for i, hyp in zip(chunk, self._generate([texts[i] for i in chunk])):
+            chunk_constraints = [constraints[i] for i in chunk] if constraints else None
+            for i, hyp in zip(chunk, self._generate([texts[i] for i in chunk], chunk_constraints)):
                 results[i] = hyp
             if progress:
                 progress(len(chunk))

@@ -1,0 +1,159 @@
+"""Numbers, amounts, dates and percentages: found in Chinese, written as official English writes them.
+
+Deterministic and exact (``decimal``, never floats): 1613.8亿元 → "161.38 billion yuan",
+11.7亿元 → "1.17 billion yuan", 681亿港元 → "HK$68.1 billion", 0.3个百分点 → "0.3 percentage
+points", 2022年 → "2022", 9月15日 → "September 15", 1—8月 → "January–August", 50余种 → "more than
+50 species", 61% stays "61%". Units and scale words are data (``data/number_units.toml``).
+
+Only Arabic digits (half- or full-width) are converted: Chinese numerals in running text (一带一路,
+十四五, 近五年) are idioms and names far more often than quantities.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import lru_cache
+from importlib import resources
+
+from .textnorm import fold
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+SMALL = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+_ENGLISH_SCALES = ((Decimal(10) ** 12, "trillion"), (Decimal(10) ** 9, "billion"), (Decimal(10) ** 6, "million"))
+_SPECIES_CONTEXT = re.compile(r"(新种|物种|植物|动物|鸟类|鱼类|野生)")
+
+
+@dataclass(frozen=True)
+class NumberMatch:
+    """A quantity in the source: ``text[start:end]``, its English, and other accepted forms."""
+
+    start: int
+    end: int
+    english: str
+    accepted: tuple[str, ...]
+    kind: str  # "amount", "percent", "date", "year", "number"
+
+
+@lru_cache(maxsize=1)
+def _data() -> dict:
+    return tomllib.loads(resources.files("zhen.data").joinpath("number_units.toml").read_text("utf-8"))
+
+
+@lru_cache(maxsize=1)
+def _pattern() -> re.Pattern[str]:
+    data = _data()
+    units = "|".join(sorted(map(re.escape, data["units"]), key=len, reverse=True))
+    scales = "|".join(sorted(map(re.escape, data["scales"]), key=len, reverse=True))
+    approx = "".join(data["approx"]["after"])
+    num = r"\d+(?:,\d{3})*(?:\.\d+)?"
+    return re.compile(
+        rf"(?P<ymd>(?P<y1>(?:19|20)\d{{2}})年(?P<m1>1[0-2]|0?[1-9])月(?P<d1>3[01]|[12]\d|0?[1-9])[日号])"
+        rf"|(?P<ym>(?P<y2>(?:19|20)\d{{2}})年(?P<m2>1[0-2]|0?[1-9])月)"
+        rf"|(?P<mrange>(?P<m3>1[0-2]|0?[1-9])(?:-|至|到|~)(?P<m4>1[0-2]|0?[1-9])月(?!\d))"
+        rf"|(?P<md>(?P<m5>1[0-2]|0?[1-9])月(?P<d2>3[01]|[12]\d|0?[1-9])[日号])"
+        rf"|(?P<year>(?P<y3>(?:19|20)\d{{2}})年(?!\d))"
+        rf"|(?P<pct>(?P<pn>{num})\s*%)"
+        rf"|(?P<amount>(?P<an>{num})(?P<approx>[{approx}])?(?P<scale>{scales})?(?P<unit>{units})?)"
+    )
+
+
+def format_decimal(value: Decimal) -> str:
+    """``Decimal('161.3800')`` → ``161.38``; thousands separated (``50,000``)."""
+    value = value.normalize()
+    sign, digits, exp = value.as_tuple()
+    text = f"{value:f}"
+    whole, _, frac = text.partition(".")
+    whole = f"{int(whole):,}" if whole.lstrip("-").isdigit() else whole
+    return whole + ("." + frac if frac else "")
+
+
+def english_amount(number: Decimal) -> str:
+    """``161380000000`` → ``161.38 billion``; below a million, digits with separators."""
+    for size, word in _ENGLISH_SCALES:
+        if abs(number) >= size:
+            return f"{format_decimal(number / size)} {word}"
+    return format_decimal(number)
+
+
+def _unit_words(unit: str | None, value: Decimal, context: str) -> tuple[str, str]:
+    if not unit:
+        return "", ""
+    spec = _data()["units"][unit]
+    suffix = spec.get("suffix", "")
+    if suffix and value != 1 and "plural" in spec:
+        suffix = spec["plural"]
+    return spec.get("prefix", ""), suffix
+
+
+def _amount(m: re.Match[str], folded: str) -> tuple[str, tuple[str, ...], int]:
+    raw = m["an"].replace(",", "")
+    value = Decimal(raw)
+    scale = m["scale"]
+    if scale:
+        value *= Decimal(_data()["scales"][scale])
+    # Without a scale word the digits are kept as written (3.0 stays 3.0, 1,613 stays 1,613).
+    number = english_amount(value) if scale else m["an"]
+    prefix, suffix = _unit_words(m["unit"], value, folded)
+    # 种 after a number is a measure word: "species" where the sentence is about species.
+    end = m.end()
+    if not m["unit"] and folded[end : end + 1] == "种" and _SPECIES_CONTEXT.search(folded[max(0, m.start() - 12) : m.start()]):
+        suffix, end = "species", end + 1
+    core = f"{prefix}{number}" + (f" {suffix}" if suffix else "")
+    english = f"more than {core}" if m["approx"] else core
+    accepted = [english]
+    if not scale and not m["unit"] and value == value.to_integral() and 0 <= value <= 10:
+        accepted.append(SMALL[int(value)])  # "5个市" may be "five cities"
+    if scale and not m["unit"]:
+        accepted.append(core)
+    if m["unit"] in ("元", "元人民币", "人民币"):
+        accepted += [f"RMB {number}", f"RMB{number}", f"{number} RMB", f"CNY {number}"]
+    return english, tuple(dict.fromkeys(accepted)), end
+
+
+def find_numbers(text: str) -> list[NumberMatch]:
+    """Every quantity, date and percentage in ``text``, left to right, not overlapping."""
+    folded = fold(text)
+    out: list[NumberMatch] = []
+    for m in _pattern().finditer(folded):
+        # a digit run glued to Latin letters is a code or a name (G20, 3.0版 is kept by the glossary)
+        before = folded[m.start() - 1] if m.start() > 0 else ""
+        if before.isascii() and (before.isalpha() or before in "._-/"):
+            continue
+        if m["ymd"]:
+            english = f"{MONTHS[int(m['m1']) - 1]} {int(m['d1'])}, {m['y1']}"
+            out.append(NumberMatch(m.start(), m.end(), english, (english, f"{int(m['d1'])} {MONTHS[int(m['m1']) - 1]} {m['y1']}"), "date"))
+        elif m["ym"]:
+            english = f"{MONTHS[int(m['m2']) - 1]} {m['y2']}"
+            out.append(NumberMatch(m.start(), m.end(), english, (english,), "date"))
+        elif m["mrange"]:
+            a, b = MONTHS[int(m["m3"]) - 1], MONTHS[int(m["m4"]) - 1]
+            english = f"{a}–{b}"
+            out.append(NumberMatch(m.start(), m.end(), english, (english, f"{a}-{b}", f"{a} to {b}", f"{a} through {b}"), "date"))
+        elif m["md"]:
+            month, day = MONTHS[int(m["m5"]) - 1], int(m["d2"])
+            english = f"{month} {day}"
+            out.append(NumberMatch(m.start(), m.end(), english, (english, f"{day} {month}"), "date"))
+        elif m["year"]:
+            out.append(NumberMatch(m.start(), m.end(), m["y3"], (m["y3"],), "year"))
+        elif m["pct"]:
+            english = f"{format_decimal(Decimal(m['pn'].replace(',', '')))}%"
+            out.append(NumberMatch(m.start(), m.end(), english, (english, english.replace("%", " percent")), "percent"))
+        else:
+            english, accepted, end = _amount(m, folded)
+            kind = "amount" if (m["scale"] or m["unit"]) else "number"
+            out.append(NumberMatch(m.start(), end, english, accepted, kind))
+    return out
+
+
+_EN_SCALE = {"trillion": Decimal(10) ** 12, "billion": Decimal(10) ** 9, "million": Decimal(10) ** 6}
+
+
+def parse_english_amount(text: str) -> Decimal:
+    """The inverse of :func:`english_amount`, for checks and property tests: ``"161.38 billion"``."""
+    number, _, word = text.strip().partition(" ")
+    value = Decimal(number.replace(",", ""))
+    return value * _EN_SCALE[word] if word else value

@@ -157,20 +157,24 @@ class Glossary:
         automaton.make_automaton()
         return automaton
 
-    def match(self, text: str) -> list[TermMatch]:
-        """Non-overlapping matches, longest-leftmost, with offsets into ``text`` as given."""
+    def match_all(self, text: str) -> list[TermMatch]:
+        """Every occurrence of every term, nested and overlapping ones included, leftmost first."""
         if not self.terms or not text:
             return []
         if self._automaton is None:
             self._automaton = self._build()
-        found = [(end + 1 - n, end + 1, term) for end, (n, term) in self._automaton.iter(fold(text))]
-        found.sort(key=lambda m: (m[0], -(m[1] - m[0])))
+        found = [TermMatch(end + 1 - n, end + 1, term) for end, (n, term) in self._automaton.iter(fold(text))]
+        found.sort(key=lambda m: (m.start, -(m.end - m.start)))
+        return found
+
+    def match(self, text: str) -> list[TermMatch]:
+        """Non-overlapping matches, longest-leftmost, with offsets into ``text`` as given."""
         out: list[TermMatch] = []
         taken = 0
-        for start, end, term in found:
-            if start >= taken:
-                out.append(TermMatch(start, end, term))
-                taken = end
+        for m in self.match_all(text):
+            if m.start >= taken:
+                out.append(m)
+                taken = m.end
         return out
 
 

@@ -109,7 +109,7 @@ def _amount(m: re.Match[str], folded: str) -> tuple[str, tuple[str, ...], int]:
         accepted.append(SMALL[int(value)])  # "5个市" may be "five cities"
     if scale and not m["unit"]:
         accepted.append(core)
-    if m["unit"] in ("元", "元人民币", "人民币"):
+    if m["unit"] == "元":
         accepted += [f"RMB {number}", f"RMB{number}", f"{number} RMB", f"CNY {number}"]
     return english, tuple(dict.fromkeys(accepted)), end
 

@@ -18,10 +18,10 @@ from .engines.base import Progress
 from .glossary import Glossary
 from .models import resolve_model
 from .names import names_after_titles, romanize_name
-from .requirements import RequirementFinder, insert_last_resort, mark_found
+from .requirements import RequirementFinder, insert_last_resort, mark_found, restore_typography
 from .readers import DEFAULT_MAX_BYTES, read_release
 from .release import Metadata, Paragraph, Release, Segment
-from .segment import segment_text
+from .segment import segment_text, split_overlong
 from .signature import make_signature
 
 log = logging.getLogger(__name__)
@@ -48,6 +48,7 @@ class Pipeline:
     disabled_terms: frozenset[str] = frozenset()
     enforce_fidelity: bool = True
     last_resort: bool = True
+    nested_terms: bool = False
 
     @classmethod
     def load(
@@ -74,11 +75,27 @@ class Pipeline:
     def read(self, source: str | Path | bytes) -> Release:
         return read_release(source, max_bytes=self.max_input_bytes)
 
+    def _finder(self, release: Release) -> RequirementFinder:
+        names = names_after_titles("\n".join(p.text for p in release.paragraphs)) if self.enforce_fidelity else []
+        return RequirementFinder(self.glossary, names, self.disabled_terms, numbers=self.enforce_fidelity,
+                                 latin=self.enforce_fidelity, nested=self.nested_terms)
+
     def segment(self, release: Release) -> Release:
-        """Fill every paragraph's segments; each fits the engine's source limit."""
+        """Fill every paragraph's segments. Each fits the engine's source limit, and the English
+        its requirements need (glossary terms, numbers, names) fits in half the decoder's room, so
+        that constrained decoding can always place them all."""
+        finder = self._finder(release)
+        budget = max(8, self.engine.max_target_tokens // 2)
+
+        def need(text: str) -> int:
+            hits = finder.find(text)
+            return sum(self.engine.count_target_tokens(h.target) for h in hits if h.method != "off")
+
         paragraphs = []
         for p in release.paragraphs:
-            spans = segment_text(p.text, limit=self.segment_limit, measure=self.engine.count_tokens)
+            spans = []
+            for span in segment_text(p.text, limit=self.segment_limit, measure=self.engine.count_tokens):
+                spans += split_overlong(p.text, span, need, budget)
             segments = [Segment(f"p{p.index}.s{k}", a, b, p.text[a:b]) for k, (a, b) in enumerate(spans)]
             paragraphs.append(Paragraph(p.index, p.kind, p.text, segments))
         return replace(release, paragraphs=paragraphs)
@@ -86,9 +103,7 @@ class Pipeline:
     def requirements(self, release: Release) -> Release:
         """Fill each segment's ``terms``: what its English must contain (the audit, not yet checked)."""
         release = self.segment(release) if not release.segments() else copy.deepcopy(release)
-        names = names_after_titles("\n".join(p.text for p in release.paragraphs)) if self.enforce_fidelity else []
-        finder = RequirementFinder(self.glossary, names, self.disabled_terms,
-                                   numbers=self.enforce_fidelity, latin=self.enforce_fidelity)
+        finder = self._finder(release)
         for seg in release.segments():
             seg.terms = finder.find(seg.source, offset=seg.start)
         return release
@@ -105,7 +120,9 @@ class Pipeline:
                                            constraints=constraints, progress=progress)
         for seg, hyp, wanted in zip(segments, hyps, constraints):
             seg.target, seg.score = hyp.text, hyp.score
-            mark_found(seg, hyp.text, "constrained" if wanted else "model")
+            for hit in seg.terms:
+                seg.target = restore_typography(seg.target, hit)
+            mark_found(seg, seg.target, "constrained" if wanted else "model")
             if self.last_resort:
                 for hit in seg.missing:
                     seg.target = insert_last_resort(seg.target, hit)
@@ -119,8 +136,10 @@ class Pipeline:
         release.signature = self.signature()
         return release
 
-    def run(self, source: str | Path | bytes, *, progress: Progress | None = None) -> Release:
-        return self.translate(self.segment(self.read(source)), progress=progress)
+    def run(self, source: str | Path | bytes | Release, *, progress: Progress | None = None) -> Release:
+        """Every step on a path, bytes, text, or a :class:`Release` already read."""
+        release = source if isinstance(source, Release) else self.read(source)
+        return self.translate(self.segment(release), progress=progress)
 
     def signature(self) -> dict[str, Any]:
         return make_signature(
@@ -130,6 +149,7 @@ class Pipeline:
             terms_off=len(self.disabled_terms),
             fidelity="on" if self.enforce_fidelity else "off",
             last_resort="on" if self.last_resort else "off",
+            nested="on" if self.nested_terms else "off",
         )
 
     def count_units(self, release: Release) -> int:

@@ -29,13 +29,32 @@ class RequirementFinder:
     disabled: frozenset[str] = frozenset()
     numbers: bool = True
     latin: bool = True
+    nested: bool = False
 
     def find(self, text: str, offset: int = 0) -> list[TermHit]:
-        """Requirements in ``text``; offsets are shifted by ``offset`` (the segment's start)."""
+        """Requirements in ``text``; offsets are shifted by ``offset`` (the segment's start).
+
+        With ``nested``, a term inside or overlapping a longer one (人民币 in 人民币业务) is required
+        too, unless the longer term's rendering already contains its rendering: the reading of the
+        WMT terminology task, where every dictionary entry found in the source counts."""
         found: list[TermHit] = []
-        for m in self.glossary.match(text):
+        all_terms = self.glossary.match_all(text)
+        chosen_terms = self.glossary.match(text)
+        for m in chosen_terms:
             t = m.term
             found.append(TermHit(m.start, m.end, text[m.start:m.end], t.target, list(t.targets), "term", t.origin))
+        extra: list[TermHit] = []
+        if self.nested:
+            chosen_set = set(chosen_terms)
+            for m in all_terms:
+                if m in chosen_set:
+                    continue
+                outer = [c for c in chosen_terms if m.start < c.end and c.start < m.end]
+                # covered if what zhen writes for the longer term (its preferred rendering) contains it
+                covered = any(a.lower() in c.term.target.lower() for c in outer for a in m.term.targets)
+                if not covered:
+                    extra.append(TermHit(m.start, m.end, text[m.start:m.end], m.term.target, list(m.term.targets),
+                                         "term", m.term.origin + " (nested)"))
         for n in find_person_names(text, self.names):
             found.append(TermHit(n.start, n.end, n.name, n.english, [n.english], "name", "pinyin"))
         if self.numbers:
@@ -50,7 +69,7 @@ class RequirementFinder:
             if any(hit.start < c.end and c.start < hit.end for c in chosen):
                 continue
             chosen.append(hit)
-        chosen.sort(key=lambda h: h.start)
+        chosen = sorted(chosen + extra, key=lambda h: h.start)
         for hit in chosen:
             hit.start += offset
             hit.end += offset
@@ -59,53 +78,82 @@ class RequirementFinder:
         return chosen
 
 
+_PLAIN_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+
+
 def _occurrences(text: str, variant: str) -> list[tuple[int, int]]:
-    """Where ``variant`` stands in ``text`` as a whole token run (digits and letters not glued on);
-    a lower-case variant also counts capitalized (sentence-initial)."""
+    """Where ``variant`` stands in ``text`` as a whole token run (digits and letters not glued on,
+    but a plural ending allowed: SMEs for SME); a lower-case variant also counts capitalized
+    (sentence-initial); typographic and plain quotes are the same."""
+    text = text.translate(_PLAIN_QUOTES)
+    variant = variant.translate(_PLAIN_QUOTES)
     forms = {variant}
     if variant[:1].islower():
         forms.add(variant[0].upper() + variant[1:])
     spans = []
     for form in forms:
         left = r"(?<![A-Za-z0-9])" if form[:1].isalnum() else ""
-        right = r"(?![A-Za-z0-9])" if form[-1:].isalnum() else ""
-        spans += [(m.start(), m.end()) for m in re.finditer(left + re.escape(form) + right, text)]
+        right = r"(?:e?s)?(?![A-Za-z0-9])" if form[-1:].isalpha() else r"(?![0-9])" if form[-1:].isdigit() else ""
+        pattern = re.compile(left + re.escape(form) + right)
+        at = 0
+        while (m := pattern.search(text, at)) is not None:  # overlapping occurrences too
+            spans.append((m.start(), m.end()))
+            at = m.start() + 1
     return spans
 
 
 def count_placed(english: str, accepted: list[str]) -> int:
     """How many non-overlapping times any accepted rendering appears in ``english``."""
+    return len(_spans(english, accepted, set()))
+
+
+def _spans(english: str, accepted: list[str], taken: set[int]) -> list[tuple[int, int]]:
+    """Non-overlapping occurrences of any accepted rendering, avoiding characters in ``taken``."""
     spans = sorted({s for v in accepted if v for s in _occurrences(english, v)}, key=lambda s: (s[0], -s[1]))
-    count, taken = 0, -1
+    out: list[tuple[int, int]] = []
+    end_of_last = -1
     for start, end in spans:
-        if start >= taken:
-            count += 1
-            taken = end
-    return count
+        if start >= end_of_last and not any(i in taken for i in range(start, end)):
+            out.append((start, end))
+            end_of_last = end
+    return out
 
 
 def mark_found(segment: Segment, english: str, method: str) -> None:
-    """Set ``found``/``method`` on the segment's requirements from its English. Requirements with the
-    same renderings share the occurrences: two 全球发展倡议 need the term twice."""
-    groups: dict[tuple[str, ...], list[TermHit]] = {}
-    for hit in segment.terms:
-        if hit.method != "off":
-            groups.setdefault(tuple(hit.accepted), []).append(hit)
-    for accepted, hits in groups.items():
-        n = count_placed(english, list(accepted))
-        for i, hit in enumerate(hits):
-            hit.found = i < n
-            hit.method = method if hit.found else "missing"
+    """Set ``found``/``method`` on the segment's requirements from its English.
+
+    An occurrence serves one requirement: longer renderings claim theirs first, so "renminbi"
+    inside "offshore renminbi market" does not also count for a separate 人民币, and two 全球发展倡议
+    need the term twice."""
+    taken: set[int] = set()
+    hits = [h for h in segment.terms if h.method != "off"]
+    for hit in sorted(hits, key=lambda h: -max(map(len, h.accepted))):
+        spans = _spans(english, hit.accepted, taken)
+        hit.found = bool(spans)
+        hit.method = method if hit.found else "missing"
+        if spans:
+            taken.update(range(*spans[0]))
+
+
+def restore_typography(english: str, hit: TermHit) -> str:
+    """Where the model wrote a term with plain quotes (its vocabulary may lack ’), write the
+    glossary's typographic form. Only quote marks change: the words are the model's."""
+    wanted = hit.target
+    plain = wanted.translate(_PLAIN_QUOTES)
+    if plain == wanted or wanted in english:
+        return english
+    return english.replace(plain, wanted)
 
 
 def insert_last_resort(english: str, hit: TermHit) -> str:
     """Put a missing requirement into finished output, outside the model: a case-insensitive
     near-miss is corrected in place; otherwise the rendering is added before the final punctuation.
     The caller flags the segment for review and counts the hit separately."""
+    exact = {v for a in hit.accepted for v in (a, a[:1].upper() + a[1:])}
     for variant in hit.accepted:
-        m = re.search(re.escape(variant), english, flags=re.IGNORECASE)
-        if m:
-            return english[: m.start()] + hit.target + english[m.end() :]
+        for m in re.finditer(re.escape(variant), english, flags=re.IGNORECASE):
+            if m.group() not in exact:  # a near miss ("global development initiative"), not a placed one
+                return english[: m.start()] + hit.target + english[m.end() :]
     body = english.rstrip()
     if not body:
         return hit.target

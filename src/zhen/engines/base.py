@@ -49,6 +49,11 @@ class Engine(Protocol):
 
     def count_tokens(self, text: str) -> int: ...
 
+    @property
+    def max_target_tokens(self) -> int: ...
+
+    def count_target_tokens(self, text: str) -> int: ...
+
     def translate_batch(self, texts: list[str], *, constraints: list[list[list[str]]] | None = None,
                         progress: Progress | None = None) -> list[Hypothesis]:
         """One hypothesis per text, in order. ``constraints[i]``, when given, lists the phrases text
@@ -77,6 +82,13 @@ class IdentityEngine:
 
     def count_tokens(self, text: str) -> int:
         return len(text) + 1
+
+    @property
+    def max_target_tokens(self) -> int:
+        return self.limit
+
+    def count_target_tokens(self, text: str) -> int:
+        return len(text)
 
     def translate_batch(self, texts: list[str], *, constraints: list[list[list[str]]] | None = None,
                         progress: Progress | None = None) -> list[Hypothesis]:

@@ -11,9 +11,10 @@ hypothesis' state from its tokens at every step (so beam reordering cannot confu
 * when the steps left are only just enough for the unplaced phrases, the next one is started;
 * right after a phrase, a token that would glue onto its last word is masked.
 
-Each requirement is a list of alternative token sequences (accepted renderings, and the
-capitalized form at the start of the sentence); any of them counts. Occurrences are counted, so a
-term required twice must appear twice.
+Each requirement is a :class:`Phrase`: the sequences zhen steers to (the preferred rendering, and
+its capitalized form for the start of a sentence) and the sequences it accepts (those, plus any
+other accepted rendering the model writes on its own). Occurrences are counted, so a term required
+twice must appear twice.
 """
 
 from __future__ import annotations
@@ -21,25 +22,17 @@ from __future__ import annotations
 import torch
 from transformers import LogitsProcessor
 
-Alternatives = list[list[int]]
+from dataclasses import dataclass
 
 
-def _count(gen: list[int], seqs: Alternatives) -> int:
-    """Non-overlapping occurrences of any sequence in ``gen``."""
-    count, i = 0, 0
-    while i < len(gen):
-        for seq in seqs:
-            if gen[i : i + len(seq)] == seq:
-                count += 1
-                i += len(seq)
-                break
-        else:
-            i += 1
-    return count
+@dataclass(frozen=True)
+class Phrase:
+    steer: tuple[tuple[int, ...], ...]
+    accept: tuple[tuple[int, ...], ...]
 
 
 class TermConstraintProcessor(LogitsProcessor):
-    def __init__(self, requirements: list[list[Alternatives]], num_beams: int, eos_token_id: int,
+    def __init__(self, requirements: list[list[Phrase]], num_beams: int, eos_token_id: int,
                  max_length: int, glue: torch.Tensor | None = None, bonus: float = 2.0,
                  prompt_length: int = 1) -> None:
         """``glue`` marks the tokens that continue a word (no leading ``▁``): banned right after a
@@ -52,16 +45,32 @@ class TermConstraintProcessor(LogitsProcessor):
         self.bonus = bonus
         self.prompt = prompt_length
 
-    def _unmet(self, gen: list[int], reqs: list[Alternatives]) -> list[Alternatives]:
-        """Requirements not yet placed; identical ones are counted together."""
-        unmet: list[Alternatives] = []
-        seen: dict[tuple, int] = {}
-        for alts in reqs:
-            key = tuple(map(tuple, alts))
-            need = seen.get(key, 0) + 1
-            seen[key] = need
-            if _count(gen, alts) < need:
-                unmet.append(alts)
+    @staticmethod
+    def _text(seq) -> str:
+        """Token ids as a string, so that searching is ``str.find`` (C speed)."""
+        return "".join(map(chr, seq))
+
+    def _unmet(self, gen: str, reqs: list[Phrase]) -> list[Phrase]:
+        """Requirements not yet placed. An occurrence serves one requirement only, longest
+        phrases first: "renminbi" inside "offshore renminbi market" does not also count for a
+        separate 人民币 in the same sentence."""
+        taken = bytearray(len(gen))
+        unmet: list[Phrase] = []
+        for phrase in sorted(reqs, key=lambda p: -max(map(len, p.accept))):
+            placed = False
+            for seq in sorted(phrase.accept, key=len, reverse=True):
+                needle = self._text(seq)
+                at = gen.find(needle)
+                while at >= 0:
+                    if not any(taken[at : at + len(needle)]):
+                        taken[at : at + len(needle)] = b"\x01" * len(needle)
+                        placed = True
+                        break
+                    at = gen.find(needle, at + 1)
+                if placed:
+                    break
+            if not placed:
+                unmet.append(phrase)
         return unmet
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
@@ -71,31 +80,32 @@ class TermConstraintProcessor(LogitsProcessor):
             if not reqs:
                 continue
             gen = input_ids[row, self.prompt :].tolist()
-            if self.glue is not None and any(
-                len(gen) >= len(seq) and gen[-len(seq) :] == seq for alts in reqs for seq in alts
-            ):
+            gen_s = self._text(gen)
+            if self.glue is not None and any(gen_s.endswith(self._text(seq)) for p in reqs for seq in p.accept):
                 scores[row, self.glue] = float("-inf")
-            unmet = self._unmet(gen, reqs)
+            unmet = self._unmet(gen_s, reqs)
             if not unmet:
                 continue
             forced = None
             best = 0
-            for alts in unmet:
-                for seq in alts:
+            for phrase in unmet:
+                for seq in phrase.steer:
+                    seq_s = self._text(seq)
                     for k in range(min(len(seq) - 1, len(gen)), best, -1):
-                        if gen[-k:] == seq[:k]:
+                        if gen_s.endswith(seq_s[:k]):
                             best, forced = k, seq[k]
                             break
             if forced is None:
-                need = sum(len(alts[0]) for alts in unmet)  # the preferred renderings, which are forced
-                if steps_left <= need + 1:
-                    forced = unmet[0][0][0]
+                need = sum(len(p.steer[0]) for p in unmet)  # the preferred renderings, which are forced
+                # the last position is the end-of-sentence token (Marian forces it there)
+                if steps_left <= need + 2:
+                    forced = unmet[0].steer[0][0]
             if forced is not None:
                 keep = scores[row, forced].clone()
                 scores[row, :] = float("-inf")
                 scores[row, forced] = keep if torch.isfinite(keep) else 0.0
                 continue
             scores[row, self.eos] = float("-inf")
-            firsts = sorted({seq[0] for alts in unmet for seq in alts})
+            firsts = sorted({seq[0] for p in unmet for seq in p.steer})
             scores[row, firsts] += self.bonus
         return scores

@@ -21,6 +21,7 @@ from ..models import ResolvedModel
 from .base import DecodingOptions, Hypothesis, Progress
 
 log = logging.getLogger(__name__)
+_PLAIN_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
 
 @lru_cache(maxsize=4)
@@ -66,6 +67,14 @@ class TransformersEngine:
     def count_tokens(self, text: str) -> int:
         return len(self.tokenizer(text)["input_ids"])
 
+    @property
+    def max_target_tokens(self) -> int:
+        """The longest output the decoder can write (its start token takes a position)."""
+        return self._max_positions - 1
+
+    def count_target_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text_target=text, add_special_tokens=False)["input_ids"])
+
     def _phrase_ids(self, phrase: str) -> list[int] | None:
         """Target-side token ids of a phrase, or ``None`` if the vocabulary cannot spell it."""
         if phrase not in self._phrase_cache:
@@ -84,15 +93,24 @@ class TransformersEngine:
             self._glue = torch.tensor(sorted(ids), dtype=torch.long)
         return self._glue
 
-    def _alternatives(self, accepted: list[str]) -> list[list[int]]:
-        """Token sequences for a requirement: each accepted rendering, and its capitalized form."""
-        seqs: list[list[int]] = []
-        for phrase in accepted:
-            for form in dict.fromkeys([phrase, phrase[:1].upper() + phrase[1:]]):
-                ids = self._phrase_ids(form)
-                if ids and ids not in seqs:
-                    seqs.append(ids)
-        return seqs
+    def _phrase(self, accepted: list[str]):
+        """A requirement as token sequences: steer to the preferred rendering (or its capitalized
+        form), accept any rendering. ``None`` if the vocabulary cannot spell the preferred one."""
+        from .constraints import Phrase
+
+        def forms(text: str) -> list[tuple[int, ...]]:
+            seqs = [self._phrase_ids(f) for f in dict.fromkeys([text, text[:1].upper() + text[1:]])]
+            return [tuple(s) for s in seqs if s]
+
+        steer = forms(accepted[0])
+        if not steer:  # a vocabulary without typographic quotes can still spell the plain ones
+            steer = forms(accepted[0].translate(_PLAIN_QUOTES))
+        if not steer:
+            return None
+        accept = list(steer)
+        for other in accepted[1:]:
+            accept += [s for s in forms(other) if s not in accept]
+        return Phrase(tuple(steer), tuple(accept))
 
     def _generate(self, batch: list[str], constraints: list[list[list[str]]] | None = None) -> list[Hypothesis]:
         import torch
@@ -110,8 +128,8 @@ class TransformersEngine:
         if constraints and any(constraints):
             from .constraints import TermConstraintProcessor
 
-            reqs = [[alts for alts in (self._alternatives(a) for a in item) if alts] for item in constraints]
-            need = max(sum(len(alts[0]) for alts in item) for item in reqs)
+            reqs = [[p for p in (self._phrase(a) for a in item) if p] for item in constraints]
+            need = max(sum(len(p.steer[0]) for p in item) for item in reqs)
             # room for the required phrases and the rest of the sentence
             max_new = min(self._max_positions - 1, max(max_new, need + 2 * longest + 8))
             processors.append(TermConstraintProcessor(
@@ -122,7 +140,7 @@ class TransformersEngine:
                 **enc,
                 num_beams=self.options.beam_size,
                 do_sample=False,
-                max_new_tokens=max_new,
+                max_length=1 + max_new,  # decoder start token + new tokens (max_new_tokens warns)
                 logits_processor=processors,
                 output_scores=True,
                 return_dict_in_generate=True,

@@ -240,6 +240,9 @@ def _split_alternatives(value: str) -> list[str]:
 
 def _header_map(row: list[str]) -> dict[str, int] | None:
     names = [c.strip().lower().lstrip("\ufeff") for c in row]
+    # a header names its first two columns source and target; a data row never does
+    if len(names) < 2 or names[0] not in _HEADER_NAMES["source"] or names[1] not in _HEADER_NAMES["target"]:
+        return None
     mapping = {}
     for i, name in enumerate(names):
         for key, aliases in _HEADER_NAMES.items():

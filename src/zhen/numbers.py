@@ -79,7 +79,7 @@ def english_amount(number: Decimal) -> str:
     return format_decimal(number)
 
 
-def _unit_words(unit: str | None, value: Decimal, context: str) -> tuple[str, str]:
+def _unit_words(unit: str | None, value: Decimal) -> tuple[str, str]:
     if not unit:
         return "", ""
     spec = _data()["units"][unit]
@@ -89,7 +89,7 @@ def _unit_words(unit: str | None, value: Decimal, context: str) -> tuple[str, st
     return spec.get("prefix", ""), suffix
 
 
-def _amount(m: re.Match[str], folded: str) -> tuple[str, tuple[str, ...], int]:
+def _amount(m: re.Match[str], folded: str, context: str) -> tuple[str, tuple[str, ...], int]:
     raw = m["an"].replace(",", "")
     value = Decimal(raw)
     scale = m["scale"]
@@ -97,16 +97,18 @@ def _amount(m: re.Match[str], folded: str) -> tuple[str, tuple[str, ...], int]:
         value *= Decimal(_data()["scales"][scale])
     # Without a scale word the digits are kept as written (3.0 stays 3.0, 1,613 stays 1,613).
     number = english_amount(value) if scale else m["an"]
-    prefix, suffix = _unit_words(m["unit"], value, folded)
+    prefix, suffix = _unit_words(m["unit"], value)
     # 种 after a number is a measure word: "species" where the sentence is about species.
     end = m.end()
-    if not m["unit"] and folded[end : end + 1] == "种" and _SPECIES_CONTEXT.search(folded[max(0, m.start() - 12) : m.start()]):
+    if not m["unit"] and folded[end : end + 1] == "种" and _SPECIES_CONTEXT.search(context[max(0, m.start() - 12) : m.start()]):
         suffix, end = "species", end + 1
     core = f"{prefix}{number}" + (f" {suffix}" if suffix else "")
     english = f"more than {core}" if m["approx"] else core
     accepted = [english]
     if not scale and not m["unit"] and value == value.to_integral() and 0 <= value <= 10:
         accepted.append(SMALL[int(value)])  # "5个市" may be "five cities"
+    if not scale and "," not in m["an"] and "." not in m["an"] and value >= 1000 and not (1900 <= value <= 2100):
+        accepted.append(f"{int(value):,}")  # 9580列 may be written "9,580 trains"
     if scale and not m["unit"]:
         accepted.append(core)
     if m["unit"] == "元":
@@ -114,14 +116,18 @@ def _amount(m: re.Match[str], folded: str) -> tuple[str, tuple[str, ...], int]:
     return english, tuple(dict.fromkeys(accepted)), end
 
 
-def find_numbers(text: str) -> list[NumberMatch]:
-    """Every quantity, date and percentage in ``text``, left to right, not overlapping."""
+def find_numbers(text: str, context: str | None = None) -> list[NumberMatch]:
+    """Every quantity, date and percentage in ``text``, left to right, not overlapping.
+
+    ``context`` is the same text unmasked, when the caller has blanked out glossary terms in
+    ``text``: measure words are read in it (植物新种50余种 → "more than 50 species")."""
     folded = fold(text)
+    folded_context = fold(context) if context is not None else folded
     out: list[NumberMatch] = []
     for m in _pattern().finditer(folded):
         # a digit run glued to Latin letters is a code or a name (G20, 3.0版 is kept by the glossary)
         before = folded[m.start() - 1] if m.start() > 0 else ""
-        if before.isascii() and (before.isalpha() or before in "._-/"):
+        if before and before.isascii() and (before.isalpha() or before in "._-/"):
             continue
         if m["ymd"]:
             english = f"{MONTHS[int(m['m1']) - 1]} {int(m['d1'])}, {m['y1']}"
@@ -140,10 +146,10 @@ def find_numbers(text: str) -> list[NumberMatch]:
         elif m["year"]:
             out.append(NumberMatch(m.start(), m.end(), m["y3"], (m["y3"],), "year"))
         elif m["pct"]:
-            english = f"{format_decimal(Decimal(m['pn'].replace(',', '')))}%"
+            english = f"{m['pn']}%"  # as written: 61% stays 61%, 5.0% stays 5.0%
             out.append(NumberMatch(m.start(), m.end(), english, (english, english.replace("%", " percent")), "percent"))
         else:
-            english, accepted, end = _amount(m, folded)
+            english, accepted, end = _amount(m, folded, folded_context)
             kind = "amount" if (m["scale"] or m["unit"]) else "number"
             out.append(NumberMatch(m.start(), end, english, accepted, kind))
     return out

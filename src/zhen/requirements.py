@@ -15,6 +15,7 @@ from .glossary import Glossary
 from .names import find_person_names
 from .numbers import find_numbers
 from .release import Segment, TermHit
+from .textnorm import fold
 
 _LATIN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9&+\-]*(?:\.[A-Za-z0-9]+)*")
 _PRIORITY = {"term": 0, "name": 1, "date": 2, "number": 2, "latin": 3}
@@ -55,12 +56,20 @@ class RequirementFinder:
                 if not covered:
                     extra.append(TermHit(m.start, m.end, text[m.start:m.end], m.term.target, list(m.term.targets),
                                          "term", m.term.origin + " (nested)"))
+        # Numbers, names and Latin tokens are looked for outside glossary terms, so a term wins
+        # its characters: 美元 in 5亿美元 stays the glossary's "US dollar" if the glossary has it.
+        masked = list(text)
+        for m in chosen_terms:
+            masked[m.start : m.end] = "\u25a1" * (m.end - m.start)
+        text_out = text
+        text = "".join(masked)
         for n in find_person_names(text, self.names):
             found.append(TermHit(n.start, n.end, n.name, n.english, [n.english], "name", "pinyin"))
         if self.numbers:
-            for q in find_numbers(text):
+            for q in find_numbers(text, context=text_out):
                 kind = "date" if q.kind in ("date", "year") else "number"
-                found.append(TermHit(q.start, q.end, text[q.start:q.end], q.english, list(q.accepted), kind, "numbers"))
+                found.append(TermHit(q.start, q.end, text_out[q.start:q.end], q.english, list(q.accepted), kind,
+                                     "numbers"))
         if self.latin:
             for m in _LATIN.finditer(text):
                 found.append(TermHit(m.start(), m.end(), m.group(), m.group(), [m.group()], "latin", "copy"))
@@ -70,10 +79,11 @@ class RequirementFinder:
                 continue
             chosen.append(hit)
         chosen = sorted(chosen + extra, key=lambda h: h.start)
+        disabled = {fold(d) for d in self.disabled}
         for hit in chosen:
             hit.start += offset
             hit.end += offset
-            if hit.kind == "term" and hit.source in self.disabled:
+            if hit.kind == "term" and fold(hit.source) in disabled:
                 hit.method = "off"
         return chosen
 

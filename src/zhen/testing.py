@@ -234,3 +234,44 @@ def build_tiny_marian(
     )
     return out
 
+
+
+def build_random_marian(
+    out_dir: str | Path,
+    *,
+    vocab_size: int = 65001,
+    d_model: int = 512,
+    layers: int = 6,
+    heads: int = 8,
+    ffn: int = 2048,
+    max_positions: int = 512,
+    seed: int = 0,
+) -> Path:
+    """A Marian model with random weights and the real architecture; defaults are opus-mt-zh-en's
+    (d_model 512, 6+6 layers, 8 heads, FFN 2048, vocabulary 65,001, 512 positions).
+
+    For benchmarks: speed depends on the architecture, not the weights. The tokenizer is trained
+    here like the tiny model's; its pieces are the first ids of the vocabulary, the rest are
+    placeholders so the embeddings and output layer have the real size.
+    """
+    import torch
+    from transformers import MarianMTModel
+
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    torch.manual_seed(seed)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmpdir = Path(tmp)
+        src_text = _write_lines(tmpdir / "src.txt", [s for s, _ in PARALLEL_SET] + [_EXTRA_SOURCE_TEXT, _EXTRA_TARGET_TEXT])
+        tgt_text = _write_lines(tmpdir / "tgt.txt", [t for _, t in PARALLEL_SET] + [_EXTRA_TARGET_TEXT])
+        src_model = _train_spm(src_text, tmpdir / "source", vocab_size=800)
+        tgt_model = _train_spm(tgt_text, tmpdir / "target", vocab_size=300)
+        vocab = _save_tokenizer_files(out, src_model, tgt_model, max_positions)
+    del vocab["<pad>"]
+    for i in range(len(vocab), vocab_size - 1):
+        vocab[f"<extra_{i}>"] = i
+    vocab["<pad>"] = vocab_size - 1
+    (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+    config = _marian_config(vocab_size, d_model=d_model, layers=layers, heads=heads, ffn=ffn, max_len=max_positions)
+    MarianMTModel(config).eval().save_pretrained(str(out))
+    return out

@@ -131,7 +131,7 @@ class TransformersEngine:
             reqs = [[p for p in (self._phrase(a) for a in item) if p] for item in constraints]
             need = max(sum(len(p.steer[0]) for p in item) for item in reqs)
             # room for the required phrases and the rest of the sentence
-            max_new = min(self._max_positions - 1, max(max_new, need + 2 * longest + 8))
+            max_new = min(self._max_positions - 1, self.options.max_length, max(max_new, need + 2 * longest + 8))
             processors.append(TermConstraintProcessor(
                 reqs, self.options.beam_size, self.model.config.eos_token_id, max_length=1 + max_new,
                 glue=self._glue_tokens()))

@@ -168,6 +168,85 @@ def audit_lines(stats: dict, release) -> list[str]:
     return lines
 
 
+@cli.command("eval")
+@click.option("--suite", type=click.Path(path_type=Path, dir_okay=False), help="A suite file from eval/.")
+@click.option("--source", type=click.Path(path_type=Path, dir_okay=False), help="Source text, a line per unit.")
+@click.option("--ref", "refs", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Reference text, line-aligned with --source; repeat for several references.")
+@click.option("--jsonl", "jsonl", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="Documents with zh, en and proper fields (the WMT 2025 terminology form).")
+@click.option("--testset", help="A sacrebleu test set, e.g. wmt20:zh-en (from its cache; offline if pre-filled).")
+@click.option("--hyp", "hyps", multiple=True, metavar="NAME=PATH", help="A system's output; repeatable.")
+@click.option("--model", "-m", help="Also translate the source with zhen and this model.")
+@click.option("--glossary", "-g", "glossaries", multiple=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--beam", "beam_size", type=click.IntRange(1, 64), default=4, show_default=True)
+@click.option("--baseline", help="System the others are tested against (paired bootstrap).")
+@click.option("--bootstrap", type=click.IntRange(0), default=None, help="Resamples [default: suite's, or 1000].")
+@click.option("--metrics", help="Comma-separated subset of bleu,chrf,chrf++,ter,terms,consistency,numbers.")
+@click.option("--html", "html_out", type=click.Path(path_type=Path, dir_okay=False), help="Write the HTML report.")
+@click.option("--json", "json_out", type=click.Path(path_type=Path, dir_okay=False), help="Write the scores as JSON.")
+@click.option("--data", type=click.Path(path_type=Path, file_okay=False), help="The suite's data folder.")
+@click.option("--years", help="Comma-separated years: a part of a year-based suite.")
+@click.option("--allow-empty", is_flag=True, help="Score empty hypothesis lines as empty instead of refusing.")
+@click.option("--quiet", "-q", is_flag=True)
+def eval_command(suite: Path | None, source: Path | None, refs: tuple[Path, ...], jsonl: tuple[Path, ...],
+                 testset: str | None, hyps: tuple[str, ...], model: str | None, glossaries: tuple[Path, ...],
+                 beam_size: int, baseline: str | None, bootstrap: int | None, metrics: str | None,
+                 html_out: Path | None, json_out: Path | None, data: Path | None, years: str | None,
+                 allow_empty: bool, quiet: bool) -> None:
+    """Score systems against references (BLEU, chrF, chrF++, TER, term success, numbers), with
+    significance, signatures and an HTML report."""
+    import json
+
+    from .evaluate import METRICS, evaluate, hypotheses_from_file, jsonl_testset, print_table, sacrebleu_testset
+    from .evaluate import EvalError, text_testset, translate_testset
+
+    _configure_logging(0, quiet)
+    given = [x for x in (suite, source, jsonl, testset) if x]
+    if len(given) != 1:
+        raise EvalError("give exactly one of --suite, --source with --ref, --jsonl, or --testset.")
+    chosen_metrics = tuple(m.strip() for m in metrics.split(",")) if metrics else METRICS
+    per_unit = False
+    if suite:
+        from .suites import load_suite
+
+        s = load_suite(suite, data=data, years=[int(y) for y in years.split(",")] if years else None)
+        ts, systems = s.testset, list(s.systems)
+        baseline = baseline or s.baseline
+        bootstrap = s.bootstrap if bootstrap is None else bootstrap
+        chosen_metrics = chosen_metrics if metrics else (s.metrics or METRICS)
+        per_unit = True
+    elif jsonl:
+        ts, systems, per_unit = jsonl_testset(list(jsonl)), [], True
+    elif testset:
+        ts, systems = sacrebleu_testset(testset), []
+    else:
+        ts, systems = text_testset(source, list(refs)), []
+    for spec in hyps:
+        name, sep, path = spec.partition("=")
+        if not sep:
+            name, path = Path(spec).stem, spec
+        systems.append(hypotheses_from_file(path, ts, name, allow_empty=allow_empty))
+    if model:
+        from .engines import DecodingOptions
+        from .glossary import load_layers
+        from .pipeline import Pipeline
+
+        pipe = Pipeline.load(model, options=DecodingOptions(beam_size=beam_size),
+                             glossary=load_layers(glossaries, shipped=not per_unit))
+        with _progress(len(ts.sources), quiet, unit="unit") as advance:
+            systems.append(translate_testset(ts, pipe, per_unit_glossary=per_unit, progress=advance))
+    report = evaluate(ts, systems, metrics=chosen_metrics, baseline=baseline,
+                      bootstrap=1000 if bootstrap is None else bootstrap)
+    print_table(report, chosen_metrics)
+    if html_out:
+        from .eval_report import render_html
+
+        write_output(render_html(report, ts, {s.name: s.hypotheses for s in systems}), html_out)
+    if json_out:
+        write_output(json.dumps(report.to_dict(), ensure_ascii=False, indent=1) + "\n", json_out)
+
+
 @cli.group()
 def models() -> None:
     """List local models, or pull one from the hub."""

@@ -130,6 +130,17 @@ def _save_tokenizer_files(out: Path, source_model: Path, target_model: Path, max
     return vocab
 
 
+def _build_tokenizer(out: Path, pairs: tuple[tuple[str, str], ...], max_source_len: int) -> dict[str, int]:
+    """Train source and target SentencePiece models on ``pairs`` and save Marian's tokenizer files."""
+    with tempfile.TemporaryDirectory() as tmp:
+        tmpdir = Path(tmp)
+        src_text = _write_lines(tmpdir / "src.txt", [s for s, _ in pairs] + [_EXTRA_SOURCE_TEXT, _EXTRA_TARGET_TEXT])
+        tgt_text = _write_lines(tmpdir / "tgt.txt", [t for _, t in pairs] + [_EXTRA_TARGET_TEXT])
+        src_model = _train_spm(src_text, tmpdir / "source", vocab_size=800)
+        tgt_model = _train_spm(tgt_text, tmpdir / "target", vocab_size=300)
+        return _save_tokenizer_files(out, src_model, tgt_model, max_source_len)
+
+
 def _marian_config(vocab_size: int, *, d_model: int, layers: int, heads: int, ffn: int, max_len: int):
     from transformers import MarianConfig
 
@@ -193,13 +204,7 @@ def build_tiny_marian(
     out.mkdir(parents=True, exist_ok=True)
     random.seed(seed)
     torch.manual_seed(seed)
-    with tempfile.TemporaryDirectory() as tmp:
-        tmpdir = Path(tmp)
-        src_text = _write_lines(tmpdir / "src.txt", [s for s, _ in pairs] + [_EXTRA_SOURCE_TEXT, _EXTRA_TARGET_TEXT])
-        tgt_text = _write_lines(tmpdir / "tgt.txt", [t for _, t in pairs] + [_EXTRA_TARGET_TEXT])
-        src_model = _train_spm(src_text, tmpdir / "source", vocab_size=800)
-        tgt_model = _train_spm(tgt_text, tmpdir / "target", vocab_size=300)
-        vocab = _save_tokenizer_files(out, src_model, tgt_model, max_source_len)
+    vocab = _build_tokenizer(out, pairs, max_source_len)
 
     tokenizer = MarianTokenizer.from_pretrained(str(out))
     config = _marian_config(len(vocab), d_model=64, layers=2, heads=4, ffn=128, max_len=max_positions)
@@ -260,13 +265,7 @@ def build_random_marian(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
-    with tempfile.TemporaryDirectory() as tmp:
-        tmpdir = Path(tmp)
-        src_text = _write_lines(tmpdir / "src.txt", [s for s, _ in PARALLEL_SET] + [_EXTRA_SOURCE_TEXT, _EXTRA_TARGET_TEXT])
-        tgt_text = _write_lines(tmpdir / "tgt.txt", [t for _, t in PARALLEL_SET] + [_EXTRA_TARGET_TEXT])
-        src_model = _train_spm(src_text, tmpdir / "source", vocab_size=800)
-        tgt_model = _train_spm(tgt_text, tmpdir / "target", vocab_size=300)
-        vocab = _save_tokenizer_files(out, src_model, tgt_model, max_positions)
+    vocab = _build_tokenizer(out, PARALLEL_SET, max_positions)
     del vocab["<pad>"]
     for i in range(len(vocab), vocab_size - 1):
         vocab[f"<extra_{i}>"] = i

@@ -154,6 +154,9 @@ def pull_model(name: str, *, models_root: str | Path | None = None, revision: st
 
     root = models_dir(models_root)
     target = _local_candidate(name, root)
+    if hub_offline():
+        raise ModelNotFoundError(f"Could not download {name!r}: HF_HUB_OFFLINE is set; unset it on a machine "
+                                 "that reaches the hub, or copy a models/ folder from one that has the model.")
     try:
         info = HfApi().model_info(name, revision=revision)
         snapshot_download(name, revision=info.sha, local_dir=str(target), ignore_patterns=_SKIP_PATTERNS)

@@ -168,6 +168,46 @@ def audit_lines(stats: dict, release) -> list[str]:
     return lines
 
 
+@cli.command()
+@click.argument("source", metavar="FILE|-")
+@click.option("--sentences", type=click.IntRange(1), help="Number of sentences [default: 3].")
+@click.option("--ratio", type=click.FloatRange(0.01, 1.0), help="Share of the body's characters.")
+@click.option("--chars", type=click.IntRange(10), help="Character budget, e.g. 200 for a brief.")
+@click.option("--model", "-m", help="Translate the picked sentences with this model.")
+@click.option("--no-english", is_flag=True, help="Chinese only: no model needed.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["txt", "json", "md"]), default="md", show_default=True)
+@click.option("--quiet", "-q", is_flag=True)
+def summarize(source: str, sentences: int | None, ratio: float | None, chars: int | None, model: str | None,
+              no_english: bool, fmt: str, quiet: bool) -> None:
+    """An extractive summary of a release: its own sentences, in order, with their English."""
+    import json
+    from dataclasses import asdict
+
+    from .glossary import load_layers
+    from .pipeline import Pipeline
+    from .readers import read_bytes, read_path
+    from .summarize import summarize as make_summary
+
+    _configure_logging(0, quiet)
+    if sum(x is not None for x in (sentences, ratio, chars)) > 1:
+        raise ZhenError("give one of --sentences, --ratio or --chars.")
+    release = read_bytes(sys.stdin.buffer.read(), "<stdin>") if source == "-" else read_path(source)
+    pipe = None if no_english else Pipeline.load(model, options=None, glossary=load_layers())
+    summary = make_summary(release, pipe, sentences=sentences, ratio=ratio, chars=chars)
+    for note in summary.notes:
+        _say(quiet, f"zhen: {note}")
+    if fmt == "json":
+        click.echo(json.dumps(asdict(summary), ensure_ascii=False, indent=1))
+    elif fmt == "txt":
+        click.echo(summary.english if summary.english else summary.text)
+    else:
+        click.echo(f"# {release.title_en or release.title or 'Summary'}\n" if release.title else "# Summary\n")
+        for s in summary.sentences:
+            click.echo(f"> {s.text.strip()}\n")
+            if s.english:
+                click.echo(f"{s.english}\n")
+
+
 @cli.command("eval")
 @click.option("--suite", type=click.Path(path_type=Path, dir_okay=False), help="A suite file from eval/.")
 @click.option("--source", type=click.Path(path_type=Path, dir_okay=False), help="Source text, a line per unit.")

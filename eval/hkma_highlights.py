@@ -1,0 +1,137 @@
+"""Summaries scored against the HKMA annual reports' own "Highlights" chapters (ROUGE, Chinese by
+character), zhen's summarizer beside Lead-k, TextRank and random, side by side.
+
+    python eval/hkma_highlights.py [--years 2016 2017 ...]
+
+Each year: the other chapters of the report are the input (one release, chapters as paragraphs
+after their headings), the Highlights chapter (``摘要``, first or second document) the reference;
+every system gets the reference's length in characters. Data: ../shared/data (never copied here).
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+
+from zhen.readers import read_bytes
+from zhen.summarize import candidates, summarize_sentences
+from zhen.wmt25 import load_year
+
+YEARS = (2015, 2016, 2017, 2019, 2020, 2021, 2022, 2023, 2024)
+
+
+def _chars(text: str) -> list[str]:
+    return [c for c in text if c.isalnum()]
+
+
+def _ngrams(tokens, n):
+    from collections import Counter
+
+    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+
+
+def rouge_n(hyp: str, ref: str, n: int) -> float:
+    h, r = _ngrams(_chars(hyp), n), _ngrams(_chars(ref), n)
+    overlap = sum((h & r).values())
+    if not overlap:
+        return 0.0
+    p, rec = overlap / sum(h.values()), overlap / sum(r.values())
+    return 2 * p * rec / (p + rec)
+
+
+def rouge_l(hyp: str, ref: str) -> float:
+    a, b = _chars(hyp), _chars(ref)
+    if not a or not b:
+        return 0.0
+    prev = [0] * (len(b) + 1)
+    for x in a:
+        cur = [0]
+        for j, y in enumerate(b):
+            cur.append(prev[j] + 1 if x == y else max(prev[j + 1], cur[j]))
+        prev = cur
+    lcs = prev[-1]
+    if not lcs:
+        return 0.0
+    p, r = lcs / len(a), lcs / len(b)
+    return 2 * p * r / (p + r)
+
+
+def year_input(year: int, data=None):
+    docs = load_year(year, data)
+    hi = next(d for d in docs[:2] if re.search(r"摘要|Highlights", d.zh.split("\n", 1)[0]))
+    rest = "\n\n".join(d.zh for d in docs if d is not hi)
+    return read_bytes(rest.encode("utf-8"), "report.md"), hi.zh.split("\n", 1)[1]
+
+
+def lead(release, chars: int) -> str:
+    """Lead-k per chapter: the first sentence of each chapter, then the second, … until the budget."""
+    chapters: dict[int, list] = {}
+    heading_at = 0
+    for p in release.paragraphs:
+        if p.kind in ("heading", "title", "caption") or len(p.text) < 40:
+            heading_at = p.index
+    cands = candidates(release)
+    chapter_of = {}
+    current = 0
+    starts = [p.index for p in release.paragraphs if p.text.startswith(("總裁", "#")) or p.kind == "title"]
+    for s in cands:
+        current = max([i for i in starts if i <= s.paragraph], default=0)
+        chapters.setdefault(current, []).append(s)
+    picked, used, k = [], 0, 0
+    while used < chars and any(len(v) > k for v in chapters.values()):
+        for v in chapters.values():
+            if len(v) > k and used + len(v[k].text) <= chars:
+                picked.append(v[k])
+                used += len(v[k].text)
+        k += 1
+    picked.sort(key=lambda s: (s.paragraph, s.start))
+    del heading_at, chapter_of
+    return "".join(s.text for s in picked)
+
+
+def random_pick(release, chars: int, seed: int) -> str:
+    cands = candidates(release)
+    rng = random.Random(seed)
+    rng.shuffle(cands)
+    picked, used = [], 0
+    for s in cands:
+        if used + len(s.text) <= chars:
+            picked.append(s)
+            used += len(s.text)
+    picked.sort(key=lambda s: (s.paragraph, s.start))
+    return "".join(s.text for s in picked)
+
+
+def run(years, data=None) -> dict[str, dict[str, float]]:
+    systems = {
+        "zhen": lambda rel, n: summarize_sentences(rel, chars=n).text,
+        "textrank": lambda rel, n: summarize_sentences(rel, chars=n, weights=(1.0, 0.0, 0.0), mmr=1.0).text,
+        "lead": lead,
+        "random": lambda rel, n: random_pick(rel, n, 0),
+    }
+    totals = {k: {"rouge1": 0.0, "rouge2": 0.0, "rougeL": 0.0} for k in systems}
+    for y in years:
+        release, ref = year_input(y, data)
+        for name, fn in systems.items():
+            hyp = fn(release, len(_chars(ref)))
+            totals[name]["rouge1"] += rouge_n(hyp, ref, 1) / len(years)
+            totals[name]["rouge2"] += rouge_n(hyp, ref, 2) / len(years)
+            totals[name]["rougeL"] += rouge_l(hyp, ref) / len(years)
+    return totals
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--years", type=int, nargs="+", default=list(YEARS))
+    ap.add_argument("--data")
+    args = ap.parse_args()
+    totals = run(args.years, args.data)
+    print(f"HKMA Highlights, years {args.years}; ROUGE F1, Chinese by character (letters and digits)")
+    print(f"{'system':<10} {'R-1':>7} {'R-2':>7} {'R-L':>7}")
+    for name, s in totals.items():
+        print(f"{name:<10} {s['rouge1']:>7.4f} {s['rouge2']:>7.4f} {s['rougeL']:>7.4f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -65,19 +65,12 @@ def year_input(year: int, data=None):
 
 
 def lead(release, chars: int) -> str:
-    """Lead-k per chapter: the first sentence of each chapter, then the second, … until the budget."""
+    """Lead-k per chapter: the first sentence of each chapter, then the second, … until the budget.
+    A chapter starts at each top-level heading (the report's ``# 標題`` lines)."""
+    starts = [p.index for p in release.paragraphs if p.kind in ("title", "heading") or len(p.text) < 20]
     chapters: dict[int, list] = {}
-    heading_at = 0
-    for p in release.paragraphs:
-        if p.kind in ("heading", "title", "caption") or len(p.text) < 40:
-            heading_at = p.index
-    cands = candidates(release)
-    chapter_of = {}
-    current = 0
-    starts = [p.index for p in release.paragraphs if p.text.startswith(("總裁", "#")) or p.kind == "title"]
-    for s in cands:
-        current = max([i for i in starts if i <= s.paragraph], default=0)
-        chapters.setdefault(current, []).append(s)
+    for s in candidates(release):
+        chapters.setdefault(max([i for i in starts if i <= s.paragraph], default=0), []).append(s)
     picked, used, k = [], 0, 0
     while used < chars and any(len(v) > k for v in chapters.values()):
         for v in chapters.values():
@@ -86,7 +79,6 @@ def lead(release, chars: int) -> str:
                 used += len(v[k].text)
         k += 1
     picked.sort(key=lambda s: (s.paragraph, s.start))
-    del heading_at, chapter_of
     return "".join(s.text for s in picked)
 
 

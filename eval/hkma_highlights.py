@@ -14,6 +14,7 @@ import argparse
 import random
 import re
 
+from zhen.metrics.rouge import rouge_l, rouge_n, tokens
 from zhen.readers import read_bytes
 from zhen.summarize import candidates, summarize_sentences
 from zhen.wmt25 import load_year
@@ -22,39 +23,7 @@ YEARS = (2015, 2016, 2017, 2019, 2020, 2021, 2022, 2023, 2024)
 
 
 def _chars(text: str) -> list[str]:
-    return [c for c in text if c.isalnum()]
-
-
-def _ngrams(tokens, n):
-    from collections import Counter
-
-    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
-
-
-def rouge_n(hyp: str, ref: str, n: int) -> float:
-    h, r = _ngrams(_chars(hyp), n), _ngrams(_chars(ref), n)
-    overlap = sum((h & r).values())
-    if not overlap:
-        return 0.0
-    p, rec = overlap / sum(h.values()), overlap / sum(r.values())
-    return 2 * p * rec / (p + rec)
-
-
-def rouge_l(hyp: str, ref: str) -> float:
-    a, b = _chars(hyp), _chars(ref)
-    if not a or not b:
-        return 0.0
-    prev = [0] * (len(b) + 1)
-    for x in a:
-        cur = [0]
-        for j, y in enumerate(b):
-            cur.append(prev[j] + 1 if x == y else max(prev[j + 1], cur[j]))
-        prev = cur
-    lcs = prev[-1]
-    if not lcs:
-        return 0.0
-    p, r = lcs / len(a), lcs / len(b)
-    return 2 * p * r / (p + r)
+    return tokens(text, "char")
 
 
 def year_input(year: int, data=None):

@@ -108,3 +108,16 @@ def test_cli_refuses_bad_input_cleanly(tmp_path):
     assert_clean_failure(zhen("eval", "--source", s, "--ref", r, "--hyp", f"a={h}"), "has 1 units")
     assert_clean_failure(zhen("eval", "--source", s, "--ref", r, "--hyp", f"a={h}", "--testset", "wmt20:zh-en"),
                          "exactly one of")
+
+
+def test_summary_rouge_uses_the_summarizer_scorer(tmp_path):
+    from zhen.metrics.rouge import rouge_l, rouge_n
+
+    assert rouge_n("广西生态", "广西生态", 2) == 1.0 and rouge_l("abc", "xyz", unit="word") == 0.0
+    assert rouge_n("the cat sat", "the cat ran", 1, unit="word") == pytest.approx(2 / 3)
+    src, ref, hyp = _files(tmp_path, "一。\n", "The forum was held in Nanning.\n", "The forum was in Nanning.\n")
+    ts = text_testset(src, [ref])
+    report = evaluate(ts, [hypotheses_from_file(hyp, ts, "s")], metrics=("rouge1", "rouge2", "rougeL"), bootstrap=0)
+    scores = report.results[0].scores
+    assert scores["rouge1"] == pytest.approx(2 * (5 / 5) * (5 / 6) / (1 + 5 / 6))
+    assert 0 < scores["rouge2"] < scores["rouge1"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 
-from .evaluate import METRICS, EvalReport, TestSet, format_score, significance_mark
+from .evaluate import METRICS, SUMMARY_METRICS, EvalReport, TestSet, format_score, significance_mark
 
 
 def _e(text: str) -> str:
@@ -44,7 +44,7 @@ def _scatter(report: EvalReport, x: str = "terms", y: str = "chrf++") -> str:
 
 def render_html(report: EvalReport, testset: TestSet, hypotheses: dict[str, list[str]], *,
                 zhen_signature: str | None = None, snippet: int = 700) -> str:
-    present = [m for m in METRICS if any(m in r.scores for r in report.results)]
+    present = [m for m in METRICS + SUMMARY_METRICS if any(m in r.scores for r in report.results)]
     head = "".join(f"<th>{_e(m)}</th>" for m in present)
     rows = []
     for r in report.ranked("chrf++" if "chrf++" in present else present[0]):

@@ -33,6 +33,8 @@ from .numbers import find_numbers
 from .requirements import count_placed
 
 METRICS = ("bleu", "chrf", "chrf++", "ter", "terms", "consistency", "numbers")
+#: for summaries, asked for by name (English by word): the summarizer's own scorer
+SUMMARY_METRICS = ("rouge1", "rouge2", "rougeL")
 #: higher is better for all but TER
 LOWER_IS_BETTER = {"ter"}
 
@@ -261,9 +263,9 @@ def _sacrebleu_metrics(names: tuple[str, ...]) -> dict[str, Any]:
 def evaluate(testset: TestSet, systems: list[System], *, metrics: tuple[str, ...] = METRICS,
              baseline: str | None = None, bootstrap: int = 1000, worst: int = 5, seed: int = 12345) -> EvalReport:
     """Score every system; with ``baseline`` and ``bootstrap`` > 0, paired bootstrap p-values."""
-    unknown = set(metrics) - set(METRICS)
+    unknown = set(metrics) - set(METRICS) - set(SUMMARY_METRICS)
     if unknown:
-        raise EvalError(f"unknown metrics {sorted(unknown)}; choose from {', '.join(METRICS)}.")
+        raise EvalError(f"unknown metrics {sorted(unknown)}; choose from {', '.join(METRICS + SUMMARY_METRICS)}.")
     if not systems:
         raise EvalError("nothing to score: give at least one system.")
     names = [s.name for s in systems]
@@ -292,6 +294,11 @@ def evaluate(testset: TestSet, systems: list[System], *, metrics: tuple[str, ...
             scores["consistency"] = term_consistency(testset.sources, s.hypotheses, testset.dictionaries)
         if "numbers" in metrics:
             scores["numbers"] = number_fidelity(testset.sources, s.hypotheses)
+        if set(SUMMARY_METRICS) & set(metrics):
+            from .metrics.rouge import corpus_rouge
+
+            rouge = corpus_rouge(s.hypotheses, refs[0], unit="word")
+            scores.update({k: v for k, v in rouge.items() if k in metrics})
         per_unit = [(i, sentence_chrf.sentence_score(h, [r[i] for r in refs]).score)
                     for i, h in enumerate(s.hypotheses)]
         results.append(SystemResult(s.name, scores, signature=s.signature, missed_terms=missed,
@@ -338,14 +345,14 @@ def significance_mark(result: SystemResult, metric: str, alpha: float = 0.05) ->
 def format_score(metric: str, value: float) -> str:
     if value != value:  # nan
         return "–"
-    return f"{value:.4f}" if metric in ("terms", "consistency", "numbers") else f"{value:.2f}"
+    return f"{value:.4f}" if metric in ("terms", "consistency", "numbers") + SUMMARY_METRICS else f"{value:.2f}"
 
 
 def print_table(report: EvalReport, metrics: tuple[str, ...] | None = None, file=None) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    present = [m for m in (metrics or METRICS) if any(m in r.scores for r in report.results)]
+    present = [m for m in (metrics or METRICS + SUMMARY_METRICS) if any(m in r.scores for r in report.results)]
     table = Table(title=f"{report.testset} ({report.units} units)")
     table.add_column("system")
     for m in present:

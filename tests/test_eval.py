@@ -121,3 +121,23 @@ def test_summary_rouge_uses_the_summarizer_scorer(tmp_path):
     scores = report.results[0].scores
     assert scores["rouge1"] == pytest.approx(2 * (5 / 5) * (5 / 6) / (1 + 5 / 6))
     assert 0 < scores["rouge2"] < scores["rouge1"]
+
+
+def test_named_sacrebleu_test_set_from_a_prefilled_cache(tmp_path):
+    """sacrebleu's own dataset machinery and cache folder: pre-filled, it needs no network. The
+    cache here holds a three-line stand-in in sacrebleu's processed layout."""
+    cache = tmp_path / "sacrebleu" / "wmt20"
+    cache.mkdir(parents=True)
+    src = ["论坛在南宁举行。", "增长9.4%。", "谢谢大家。"]
+    ref = ["The forum was held in Nanning.", "Up 9.4%.", "Thank you all."]
+    for field, lines in {"src": src, "ref": ref, "docid": ["d1"] * 3, "genre": ["news"] * 3,
+                         "origlang": ["zh"] * 3}.items():
+        (cache / f"wmt20.zh-en.{field}").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    hyp = tmp_path / "hyp.txt"
+    hyp.write_text("The forum was held in Nanning.\nUp 9.4%.\nThanks.\n", encoding="utf-8")
+    proc = zhen("eval", "--testset", "wmt20:zh-en", "--hyp", f"mine={hyp}", "--metrics", "bleu,numbers",
+                "--json", tmp_path / "s.json", env={"SACREBLEU": str(tmp_path / "sacrebleu")})
+    assert proc.returncode == 0, proc.stderr.decode()
+    result = json.loads((tmp_path / "s.json").read_text())
+    assert result["testset"] == "wmt20:zh-en" and result["units"] == 3
+    assert result["results"][0]["scores"]["numbers"] == 1.0

@@ -374,13 +374,6 @@ def print_table(report: EvalReport, metrics: tuple[str, ...] | None = None, file
         console.print(note)
 
 
-_SAFE = re.compile(r"[<>&\"]")
-
-
-def escape(text: str) -> str:
-    return _SAFE.sub(lambda m: {"<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;"}[m.group()], text)
-
-
 def translate_testset(testset: TestSet, pipeline, *, per_unit_glossary: bool = False, progress=None) -> System:
     """zhen's own system: every source unit through the one pipeline (the CLI's), paragraphs joined
     by blank lines. With ``per_unit_glossary`` each unit's dictionary is its glossary (the

@@ -49,6 +49,16 @@ def _progress(total: int, quiet: bool, unit: str = "seg") -> Iterator:
         bar.close()
 
 
+def _read_source(source: str, max_bytes: int | None = None):
+    """The release named by a FILE|- argument (``-`` is standard input)."""
+    from .readers import DEFAULT_MAX_BYTES, read_bytes, read_path
+
+    limit = max_bytes or DEFAULT_MAX_BYTES
+    if source == "-":
+        return read_bytes(sys.stdin.buffer.read(), "<stdin>", max_bytes=limit)
+    return read_path(source, max_bytes=limit)
+
+
 def write_output(text: str, out: Path | None) -> None:
     """Write to ``out`` atomically (a crash never leaves half a file), or to stdout."""
     if out is None:
@@ -123,11 +133,7 @@ def translate(source: str, model: str | None, engine: str, fmt: str, output: Pat
         raise ZhenError(f"{output.parent}: no such folder for the output; create it or choose another -o path.")
     max_bytes = int(max_input_mb * 1024 * 1024)
     # Read first: a bad file is refused before seconds are spent loading a model.
-    pipeline_input: str | bytes = sys.stdin.buffer.read() if source == "-" else source
-    from .readers import read_bytes, read_path
-
-    release = read_bytes(pipeline_input, "<stdin>", max_bytes=max_bytes) if source == "-" \
-        else read_path(source, max_bytes=max_bytes)
+    release = _read_source(source, max_bytes)
     glossary = load_layers(glossaries, shipped=not no_shipped_glossaries)
     for override in glossary.overrides:
         _say(quiet, f"zhen: glossary override: {override}")
@@ -185,13 +191,12 @@ def summarize(source: str, sentences: int | None, ratio: float | None, chars: in
 
     from .glossary import load_layers
     from .pipeline import Pipeline
-    from .readers import read_bytes, read_path
     from .summarize import summarize as make_summary
 
     _configure_logging(0, quiet)
     if sum(x is not None for x in (sentences, ratio, chars)) > 1:
         raise ZhenError("give one of --sentences, --ratio or --chars.")
-    release = read_bytes(sys.stdin.buffer.read(), "<stdin>") if source == "-" else read_path(source)
+    release = _read_source(source)
     pipe = None if no_english else Pipeline.load(model, options=None, glossary=load_layers())
     summary = make_summary(release, pipe, sentences=sentences, ratio=ratio, chars=chars)
     for note in summary.notes:

@@ -64,7 +64,6 @@ def _pattern() -> re.Pattern[str]:
 def format_decimal(value: Decimal) -> str:
     """``Decimal('161.3800')`` → ``161.38``; thousands separated (``50,000``)."""
     value = value.normalize()
-    sign, digits, exp = value.as_tuple()
     text = f"{value:f}"
     whole, _, frac = text.partition(".")
     whole = f"{int(whole):,}" if whole.lstrip("-").isdigit() else whole

@@ -88,15 +88,16 @@ class RequirementFinder:
         return chosen
 
 
-_PLAIN_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
+#: typographic quotes → plain ones; shared with the engines, which steer to the plain form
+PLAIN_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
 
 def _occurrences(text: str, variant: str) -> list[tuple[int, int]]:
     """Where ``variant`` stands in ``text`` as a whole token run (digits and letters not glued on,
     but a plural ending allowed: SMEs for SME); a lower-case variant also counts capitalized
     (sentence-initial); typographic and plain quotes are the same."""
-    text = text.translate(_PLAIN_QUOTES)
-    variant = variant.translate(_PLAIN_QUOTES)
+    text = text.translate(PLAIN_QUOTES)
+    variant = variant.translate(PLAIN_QUOTES)
     forms = {variant}
     if variant[:1].islower():
         forms.add(variant[0].upper() + variant[1:])
@@ -149,7 +150,7 @@ def restore_typography(english: str, hit: TermHit) -> str:
     """Where the model wrote a term with plain quotes (its vocabulary may lack ’), write the
     glossary's typographic form. Only quote marks change: the words are the model's."""
     wanted = hit.target
-    plain = wanted.translate(_PLAIN_QUOTES)
+    plain = wanted.translate(PLAIN_QUOTES)
     if plain == wanted or wanted in english:
         return english
     return english.replace(plain, wanted)

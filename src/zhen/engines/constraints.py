@@ -44,6 +44,8 @@ class TermConstraintProcessor(LogitsProcessor):
         self.max_length = max_length
         self.bonus = bonus
         self.prompt = prompt_length
+        # every phrase as a string of token ids, made once: the hot loop only looks them up
+        self._strings = {seq: self._text(seq) for reqs in requirements for p in reqs for seq in p.accept}
 
     @staticmethod
     def _text(seq) -> str:
@@ -59,7 +61,7 @@ class TermConstraintProcessor(LogitsProcessor):
         for phrase in sorted(reqs, key=lambda p: -max(map(len, p.accept))):
             placed = False
             for seq in sorted(phrase.accept, key=len, reverse=True):
-                needle = self._text(seq)
+                needle = self._strings[seq]
                 at = gen.find(needle)
                 while at >= 0:
                     if not any(taken[at : at + len(needle)]):
@@ -81,7 +83,7 @@ class TermConstraintProcessor(LogitsProcessor):
                 continue
             gen = input_ids[row, self.prompt :].tolist()
             gen_s = self._text(gen)
-            if self.glue is not None and any(gen_s.endswith(self._text(seq)) for p in reqs for seq in p.accept):
+            if self.glue is not None and any(gen_s.endswith(self._strings[seq]) for p in reqs for seq in p.accept):
                 scores[row, self.glue] = float("-inf")
             unmet = self._unmet(gen_s, reqs)
             if not unmet:
@@ -90,7 +92,7 @@ class TermConstraintProcessor(LogitsProcessor):
             best = 0
             for phrase in unmet:
                 for seq in phrase.steer:
-                    seq_s = self._text(seq)
+                    seq_s = self._strings[seq]
                     for k in range(min(len(seq) - 1, len(gen)), best, -1):
                         if gen_s.endswith(seq_s[:k]):
                             best, forced = k, seq[k]

@@ -18,10 +18,10 @@ if TYPE_CHECKING:
 
 from ..errors import ModelLoadError
 from ..models import ResolvedModel
+from ..requirements import PLAIN_QUOTES
 from .base import DecodingOptions, Hypothesis, Progress
 
 log = logging.getLogger(__name__)
-_PLAIN_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 
 
 @lru_cache(maxsize=4)
@@ -104,7 +104,7 @@ class TransformersEngine:
 
         steer = forms(accepted[0])
         if not steer:  # a vocabulary without typographic quotes can still spell the plain ones
-            steer = forms(accepted[0].translate(_PLAIN_QUOTES))
+            steer = forms(accepted[0].translate(PLAIN_QUOTES))
         if not steer:
             return None
         accept = list(steer)

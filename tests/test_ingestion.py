@@ -153,3 +153,14 @@ def test_release_round_trips_through_json():
     release = read_path(SAMPLE)
     again = Release.from_dict(json.loads(json.dumps(release.to_dict(), ensure_ascii=False)))
     assert again == release
+
+
+def test_markdown_heading_lines_are_headings_whatever_their_punctuation():
+    text = "# 2016年报告\n\n# 货币稳定。\n\n港元汇率保持稳定，货币市场运作畅顺。\n\n# 银行体系稳定\n\n银行体系维持稳健。"
+    release = read_bytes(text.encode("utf-8"), "report.md")
+    kinds = [(p.kind, p.text) for p in release.paragraphs]
+    assert kinds == [("title", "2016年报告"), ("heading", "货币稳定。"), ("body", "港元汇率保持稳定，货币市场运作畅顺。"),
+                     ("heading", "银行体系稳定"), ("body", "银行体系维持稳健。")]
+    # the same lines in a .txt are classified by their shape: the short unpunctuated line is a caption
+    plain = read_bytes(text.encode("utf-8"), "report.txt")
+    assert "heading" not in [p.kind for p in plain.paragraphs[1:]]

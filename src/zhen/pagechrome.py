@@ -115,8 +115,12 @@ def parse_page_lines(
     *,
     title_hint: str | None = None,
     metadata_hint: Metadata | None = None,
+    headings: frozenset[str] = frozenset(),
 ) -> PageParse:
     """Split a page's lines into title, metadata and classified paragraphs.
+
+    ``headings`` are lines the format itself marks as headings (Markdown ``#``); they keep that
+    kind whatever their length or punctuation.
 
     ``title_hint``/``metadata_hint`` come from readers that know more (HTML ``<title>``/meta tags)
     and are used where the lines themselves say nothing.
@@ -170,5 +174,6 @@ def parse_page_lines(
     if title:
         paragraphs.append(Paragraph(index=0, kind="title", text=title))
     for line in body:
-        paragraphs.append(Paragraph(index=len(paragraphs), kind=classify(line), text=line))
+        kind = "heading" if line in headings else classify(line)
+        paragraphs.append(Paragraph(index=len(paragraphs), kind=kind, text=line))
     return PageParse(paragraphs=paragraphs, metadata=metadata, removed=removed)

@@ -9,14 +9,17 @@ from ..release import Release
 from .decode import decode_bytes
 
 _MD_MARKUP = re.compile(r"^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+(?=\S))")
+_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
 
 
 def read_text(data: bytes, name: str) -> Release:
     text, encoding = decode_bytes(data, name)
     lines = text.splitlines()
+    headings: set[str] = set()
     if name.lower().endswith((".md", ".markdown")):
+        headings = {_MD_MARKUP.sub("", line).strip() for line in lines if _MD_HEADING.match(line)}
         lines = [_MD_MARKUP.sub("", line) for line in lines]
-    parsed = parse_page_lines(lines)
+    parsed = parse_page_lines(lines, headings=frozenset(headings))
     return Release(
         paragraphs=parsed.paragraphs,
         metadata=parsed.metadata,

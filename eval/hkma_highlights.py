@@ -24,7 +24,7 @@ import re
 
 from zhen.metrics.rouge import rouge_l, rouge_n, tokens
 from zhen.readers import read_bytes
-from zhen.summarize import Sentence, candidates, summarize_sentences
+from zhen.summarizer import Sentence, candidates, summarize_sentences
 from zhen.wmt25 import load_year
 
 YEARS = (2015, 2016, 2017, 2019, 2020, 2021, 2022, 2023, 2024)

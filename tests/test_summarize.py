@@ -8,7 +8,7 @@ import json
 import pytest
 
 from zhen.readers import read_release
-from zhen.summarize import summarize_sentences
+from zhen.summarizer import summarize_sentences
 from zhen.wmt25 import data_dir
 
 from .conftest import ROOT, SAMPLE
@@ -62,3 +62,10 @@ def test_hkma_highlights_comparison_runs_on_one_year():
         assert all(zh["zhen"][m] > zh[baseline][m] for m in ("rouge1", "rouge2", "rougeL"))
     assert result["mean"]["en-human"]["zhen"]["rouge1"] > 0.3  # the English side is aligned, not empty
     assert "HKMA Highlights" in module.report(result, [2016])
+
+
+def test_package_level_summarize_is_the_function():
+    import zhen
+
+    summary = zhen.summarize(zhen.read_release(SAMPLE), sentences=2)
+    assert len(summary.sentences) == 2 and summary.budget == "2 sentences"

@@ -191,7 +191,7 @@ def summarize(source: str, sentences: int | None, ratio: float | None, chars: in
 
     from .glossary import load_layers
     from .pipeline import Pipeline
-    from .summarize import summarize as make_summary
+    from .summarizer import summarize as make_summary
 
     _configure_logging(0, quiet)
     if sum(x is not None for x in (sentences, ratio, chars)) > 1:

@@ -175,6 +175,56 @@ def pull_model(name: str, *, models_root: str | Path | None = None, revision: st
     return ResolvedModel(name, target.resolve(), "download", str(info.sha))
 
 
+CT2_PROVENANCE = "zhen-ct2.json"
+
+
+def converted_dir(model: ResolvedModel, quantization: str = "int8", models_root: str | Path | None = None) -> Path:
+    """Where the CTranslate2 conversion of ``model`` lives: beside the model directory
+    (``models/opus-mt-zh-en.ct2-int8``), or in the models folder for a hub-cache snapshot."""
+    suffix = f".ct2-{quantization}"
+    if model.found_by == "hub-cache":
+        return models_dir(models_root) / (model.name.replace("/", "--") + suffix)
+    return model.path.parent / (model.path.name + suffix)
+
+
+def convert_model(model: ResolvedModel, quantization: str = "int8", *, models_root: str | Path | None = None,
+                  force: bool = False) -> Path:
+    """Convert ``model`` with CTranslate2's own converter (weights stored as ``quantization``);
+    reuse an earlier conversion of the same revision unless ``force``. Written to a temporary
+    folder and renamed, so an interrupted conversion leaves nothing half-made."""
+    import shutil
+    import tempfile
+
+    try:
+        import ctranslate2
+    except ImportError:
+        raise ModelLoadError("converting needs CTranslate2: `pip install ctranslate2`.") from None
+    target = converted_dir(model, quantization, models_root)
+    prov = target / CT2_PROVENANCE
+    if not force and prov.is_file():
+        try:
+            if json.loads(prov.read_text("utf-8")).get("revision") == model.revision:
+                return target
+        except ValueError:
+            pass
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
+    try:
+        converter = ctranslate2.converters.TransformersConverter(str(model.path))
+        converter.convert(str(tmp / "model"), quantization=quantization, force=True)
+        (tmp / "model" / CT2_PROVENANCE).write_text(json.dumps(
+            {"source": model.name, "revision": model.revision, "quantization": quantization,
+             "ctranslate2": ctranslate2.__version__}, indent=1), encoding="utf-8")
+        if target.exists():
+            shutil.rmtree(target)
+        (tmp / "model").rename(target)
+    except (OSError, ValueError, KeyError, NotImplementedError) as exc:
+        raise ModelLoadError(f"{model.path}: CTranslate2 could not convert it ({exc}).") from None
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return target
+
+
 @dataclass(frozen=True)
 class LocalModel:
     name: str
@@ -191,7 +241,7 @@ def list_models(models_root: str | Path | None = None) -> list[LocalModel]:
     found = []
     for config in sorted(root.rglob("config.json")):
         path = config.parent
-        if ".cache" in path.parts:
+        if ".cache" in path.parts or ".ct2-" in path.name:
             continue
         size = sum(f.stat().st_size for f in path.iterdir() if f.is_file())
         found.append(LocalModel(path.relative_to(root).as_posix(), path, _revision_of(path), size / 1e6))

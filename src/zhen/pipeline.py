@@ -115,9 +115,11 @@ class Pipeline:
         segments = release.segments()
         meta = release.metadata
         extra = [meta.source] if meta.source else []
-        constraints = [[h.accepted for h in s.terms if h.method != "off"] for s in segments] + [[] for _ in extra]
-        hyps = self.engine.translate_batch([s.text_for_engine for s in segments] + extra,
-                                           constraints=constraints, progress=progress)
+        wanted_hits = [[h for h in s.terms if h.method != "off"] for s in segments] + [[] for _ in extra]
+        constraints = [[h.accepted for h in hits] for hits in wanted_hits]
+        hyps = self.engine.translate_batch([s.text_for_engine for s in segments] + extra, constraints=constraints,
+                                           anchors=[[h.source for h in hits] for hits in wanted_hits],
+                                           progress=progress)
         for seg, hyp, wanted in zip(segments, hyps, constraints):
             seg.target, seg.score = hyp.text, hyp.score
             for hit in seg.terms:

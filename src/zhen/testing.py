@@ -170,6 +170,17 @@ def _marian_config(vocab_size: int, *, d_model: int, layers: int, heads: int, ff
     )
 
 
+def _zero_pad_embedding(model) -> None:
+    """Marian starts decoding from a zero vector; its ports to transformers start from the
+    ``<pad>`` embedding and keep that row at zero. CTranslate2 relies on it
+    (``start_from_zero_embedding``). transformers' random init does not zero the row, and with the
+    output layer tied to the embeddings training would move it, so the builders keep it zero."""
+    import torch
+
+    with torch.no_grad():
+        model.get_input_embeddings().weight[model.config.pad_token_id].zero_()
+
+
 def _greedy_reproduces(model, tokenizer, pairs) -> int:
     import torch
 
@@ -209,6 +220,7 @@ def build_tiny_marian(
     tokenizer = MarianTokenizer.from_pretrained(str(out))
     config = _marian_config(len(vocab), d_model=64, layers=2, heads=4, ffn=128, max_len=max_positions)
     model = MarianMTModel(config)
+    _zero_pad_embedding(model)
     model.generation_config.max_length = max_positions
     model.generation_config.num_beams = 1
 
@@ -224,6 +236,7 @@ def build_tiny_marian(
             loss.backward()
             optimizer.step()
             optimizer.zero_grad()
+            _zero_pad_embedding(model)  # tied to the output layer, the row gets gradients there
             step += 1
         model.eval()
         ok = _greedy_reproduces(model, tokenizer, pairs)
@@ -272,5 +285,7 @@ def build_random_marian(
     vocab["<pad>"] = vocab_size - 1
     (out / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     config = _marian_config(vocab_size, d_model=d_model, layers=layers, heads=heads, ffn=ffn, max_len=max_positions)
-    MarianMTModel(config).eval().save_pretrained(str(out))
+    model = MarianMTModel(config).eval()
+    _zero_pad_embedding(model)
+    model.save_pretrained(str(out))
     return out

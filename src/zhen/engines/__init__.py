@@ -14,6 +14,7 @@ __all__ = ["ENGINES", "DecodingOptions", "Engine", "Hypothesis", "IdentityEngine
 #: name -> ("module:Class", the pip extra that provides it)
 ENGINES: dict[str, tuple[str, str]] = {
     "transformers": ("zhen.engines.transformers_engine:TransformersEngine", "zhen"),
+    "ct2": ("zhen.engines.ct2_engine:CT2Engine", "ctranslate2"),
 }
 _made: dict[tuple[str, str, DecodingOptions], Any] = {}
 

@@ -30,9 +30,13 @@ class DecodingOptions:
     max_length: int = 256
     batch_size: int = 16
     threads: int | None = None
+    #: CTranslate2 only: ``int8`` (default), ``int8_float32`` or ``float32``; and how many batches
+    #: run at once (``inter_threads``), each on ``threads`` / inter_threads cores.
+    compute_type: str | None = None
+    inter_threads: int = 1
 
     def __post_init__(self) -> None:
-        for name in ("beam_size", "max_length", "batch_size"):
+        for name in ("beam_size", "max_length", "batch_size", "inter_threads"):
             if getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.threads is not None and self.threads < 1:
@@ -55,10 +59,13 @@ class Engine(Protocol):
     def count_target_tokens(self, text: str) -> int: ...
 
     def translate_batch(self, texts: list[str], *, constraints: list[list[list[str]]] | None = None,
+                        anchors: list[list[str]] | None = None,
                         progress: Progress | None = None) -> list[Hypothesis]:
         """One hypothesis per text, in order. ``constraints[i]``, when given, lists the phrases text
         i's output must contain (each as its accepted renderings, preferred first); an engine steers
-        its decoding towards them, and zhen checks the result whatever the engine did."""
+        its decoding towards them, and zhen checks the result whatever the engine did.
+        ``anchors[i]`` (same shape) is each requirement's source text in text i, for engines that
+        place phrases by alignment."""
         ...
 
     def signature(self) -> dict[str, Any]: ...
@@ -91,6 +98,7 @@ class IdentityEngine:
         return len(text)
 
     def translate_batch(self, texts: list[str], *, constraints: list[list[list[str]]] | None = None,
+                        anchors: list[list[str]] | None = None,
                         progress: Progress | None = None) -> list[Hypothesis]:
         if progress:
             progress(len(texts))

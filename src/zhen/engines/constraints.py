@@ -22,13 +22,7 @@ from __future__ import annotations
 import torch
 from transformers import LogitsProcessor
 
-from dataclasses import dataclass
-
-
-@dataclass(frozen=True)
-class Phrase:
-    steer: tuple[tuple[int, ...], ...]
-    accept: tuple[tuple[int, ...], ...]
+from .phrases import Phrase, as_string, unmet
 
 
 class TermConstraintProcessor(LogitsProcessor):
@@ -45,35 +39,7 @@ class TermConstraintProcessor(LogitsProcessor):
         self.bonus = bonus
         self.prompt = prompt_length
         # every phrase as a string of token ids, made once: the hot loop only looks them up
-        self._strings = {seq: self._text(seq) for reqs in requirements for p in reqs for seq in p.accept}
-
-    @staticmethod
-    def _text(seq) -> str:
-        """Token ids as a string, so that searching is ``str.find`` (C speed)."""
-        return "".join(map(chr, seq))
-
-    def _unmet(self, gen: str, reqs: list[Phrase]) -> list[Phrase]:
-        """Requirements not yet placed. An occurrence serves one requirement only, longest
-        phrases first: "renminbi" inside "offshore renminbi market" does not also count for a
-        separate 人民币 in the same sentence."""
-        taken = bytearray(len(gen))
-        unmet: list[Phrase] = []
-        for phrase in sorted(reqs, key=lambda p: -max(map(len, p.accept))):
-            placed = False
-            for seq in sorted(phrase.accept, key=len, reverse=True):
-                needle = self._strings[seq]
-                at = gen.find(needle)
-                while at >= 0:
-                    if not any(taken[at : at + len(needle)]):
-                        taken[at : at + len(needle)] = b"\x01" * len(needle)
-                        placed = True
-                        break
-                    at = gen.find(needle, at + 1)
-                if placed:
-                    break
-            if not placed:
-                unmet.append(phrase)
-        return unmet
+        self._strings = {seq: as_string(seq) for reqs in requirements for p in reqs for seq in p.accept}
 
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         steps_left = self.max_length - input_ids.shape[1]
@@ -82,15 +48,15 @@ class TermConstraintProcessor(LogitsProcessor):
             if not reqs:
                 continue
             gen = input_ids[row, self.prompt :].tolist()
-            gen_s = self._text(gen)
+            gen_s = as_string(gen)
             if self.glue is not None and any(gen_s.endswith(self._strings[seq]) for p in reqs for seq in p.accept):
                 scores[row, self.glue] = float("-inf")
-            unmet = self._unmet(gen_s, reqs)
-            if not unmet:
+            missing = unmet(gen_s, reqs, self._strings)
+            if not missing:
                 continue
             forced = None
             best = 0
-            for phrase in unmet:
+            for phrase in missing:
                 for seq in phrase.steer:
                     seq_s = self._strings[seq]
                     for k in range(min(len(seq) - 1, len(gen)), best, -1):
@@ -98,16 +64,16 @@ class TermConstraintProcessor(LogitsProcessor):
                             best, forced = k, seq[k]
                             break
             if forced is None:
-                need = sum(len(p.steer[0]) for p in unmet)  # the preferred renderings, which are forced
+                need = sum(len(p.steer[0]) for p in missing)  # the preferred renderings, which are forced
                 # the last position is the end-of-sentence token (Marian forces it there)
                 if steps_left <= need + 2:
-                    forced = unmet[0].steer[0][0]
+                    forced = missing[0].steer[0][0]
             if forced is not None:
                 keep = scores[row, forced].clone()
                 scores[row, :] = float("-inf")
                 scores[row, forced] = keep if torch.isfinite(keep) else 0.0
                 continue
             scores[row, self.eos] = float("-inf")
-            firsts = sorted({seq[0] for p in unmet for seq in p.steer})
+            firsts = sorted({seq[0] for p in missing for seq in p.steer})
             scores[row, firsts] += self.bonus
         return scores

@@ -16,10 +16,10 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import torch
 
-from ..errors import ModelLoadError
+from ..errors import EngineUnavailableError, ModelLoadError
 from ..models import ResolvedModel
-from ..requirements import PLAIN_QUOTES
 from .base import DecodingOptions, Hypothesis, Progress
+from .phrases import PhraseBuilder
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,9 @@ class TransformersEngine:
 
         self.model_info = model
         self.options = options or DecodingOptions()
+        if self.options.compute_type not in (None, "float32"):
+            raise EngineUnavailableError(f"the transformers engine computes in float32; --compute-type "
+                                         f"{self.options.compute_type} is for --engine ct2.")
         if self.options.threads:
             torch.set_num_threads(self.options.threads)
         self.tokenizer, self.model = _load(str(model.path))
@@ -56,7 +59,7 @@ class TransformersEngine:
         limits = [getattr(config, "max_position_embeddings", None), getattr(self.tokenizer, "model_max_length", None)]
         self._max_source = min(int(x) for x in limits if x and int(x) < 10**9) if any(limits) else 512
         self._max_positions = int(getattr(config, "max_position_embeddings", None) or 512)
-        self._phrase_cache: dict[str, list[int] | None] = {}
+        self.phrases = PhraseBuilder(self.tokenizer)
         self._glue = None
 
     @property
@@ -75,14 +78,6 @@ class TransformersEngine:
     def count_target_tokens(self, text: str) -> int:
         return len(self.tokenizer(text_target=text, add_special_tokens=False)["input_ids"])
 
-    def _phrase_ids(self, phrase: str) -> list[int] | None:
-        """Target-side token ids of a phrase, or ``None`` if the vocabulary cannot spell it."""
-        if phrase not in self._phrase_cache:
-            ids = self.tokenizer(text_target=phrase, add_special_tokens=False)["input_ids"]
-            ok = ids and self.tokenizer.unk_token_id not in ids
-            self._phrase_cache[phrase] = list(ids) if ok else None
-        return self._phrase_cache[phrase]
-
     def _glue_tokens(self) -> torch.Tensor:
         """Ids of pieces that continue a word: no ``▁`` in front, and a letter or digit first."""
         if self._glue is None:
@@ -92,25 +87,6 @@ class TransformersEngine:
             ids = [i for piece, i in vocab.items() if piece[:1].isalnum()]
             self._glue = torch.tensor(sorted(ids), dtype=torch.long)
         return self._glue
-
-    def _phrase(self, accepted: list[str]):
-        """A requirement as token sequences: steer to the preferred rendering (or its capitalized
-        form), accept any rendering. ``None`` if the vocabulary cannot spell the preferred one."""
-        from .constraints import Phrase
-
-        def forms(text: str) -> list[tuple[int, ...]]:
-            seqs = [self._phrase_ids(f) for f in dict.fromkeys([text, text[:1].upper() + text[1:]])]
-            return [tuple(s) for s in seqs if s]
-
-        steer = forms(accepted[0])
-        if not steer:  # a vocabulary without typographic quotes can still spell the plain ones
-            steer = forms(accepted[0].translate(PLAIN_QUOTES))
-        if not steer:
-            return None
-        accept = list(steer)
-        for other in accepted[1:]:
-            accept += [s for s in forms(other) if s not in accept]
-        return Phrase(tuple(steer), tuple(accept))
 
     def _generate(self, batch: list[str], constraints: list[list[list[str]]] | None = None) -> list[Hypothesis]:
         import torch
@@ -128,7 +104,7 @@ class TransformersEngine:
         if constraints and any(constraints):
             from .constraints import TermConstraintProcessor
 
-            reqs = [[p for p in (self._phrase(a) for a in item) if p] for item in constraints]
+            reqs = self.phrases.requirements(constraints)
             need = max(sum(len(p.steer[0]) for p in item) for item in reqs)
             # room for the required phrases and the rest of the sentence
             max_new = min(self._max_positions - 1, self.options.max_length, max(max_new, need + 2 * longest + 8))
@@ -157,6 +133,7 @@ class TransformersEngine:
         return [Hypothesis(t.strip(), float(s), int(n)) for t, s, n in zip(texts, scores, lengths)]
 
     def translate_batch(self, texts: list[str], *, constraints: list[list[list[str]]] | None = None,
+                        anchors: list[list[str]] | None = None,
                         progress: Progress | None = None) -> list[Hypothesis]:
         """Translate ``texts``; ``constraints[i]`` lists, for text i, the requirements its output must
         contain, each as its accepted renderings (preferred first)."""

@@ -1,0 +1,301 @@
+"""The fast CPU engine: the same Marian model converted to CTranslate2 (int8 by default).
+
+The model directory is converted once with CTranslate2's own converter (``zhen models convert``,
+or on first use) and cached beside it; the tokenizer is the model's own, so the token sequences are
+exactly those the transformers engine feeds its model, and with greedy decoding in float32 the two
+engines write the same output (tested).
+
+CTranslate2 has no hook into its search, so glossary terms are placed differently from the
+transformers engine, with the same guarantee around it (zhen verifies every requirement on the
+output, whatever the engine did):
+
+1. decode every segment unconstrained (batched by tokens, sorted by length), with attention;
+2. for each segment whose hypothesis misses a required phrase, find where the phrase belongs: the
+   target tokens aligned (by attention) to the requirement's source text, widened to whole words,
+   are replaced by the phrase; with nothing aligned, it goes at the word start at the same relative
+   position as its source. All edits of a segment are made at once, non-overlapping;
+3. re-decode each repaired segment with the edited hypothesis up to its last phrase as
+   ``target_prefix``, so the model writes the rest of the sentence after the phrases (unless the
+   rest already holds placed phrases: then the edited hypothesis is kept whole). A phrase already
+   placed is never cut into or replaced;
+4. further rounds (three in all) for what is still missing; anything left is for zhen's last
+   resort.
+
+Only segments that miss something pay for steps 2-4.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from functools import lru_cache
+from typing import Any
+
+from ..errors import EngineUnavailableError, ModelLoadError
+from ..models import ResolvedModel, converted_dir, convert_model
+from .base import DecodingOptions, Hypothesis, Progress
+from .phrases import Phrase, PhraseBuilder, as_string, unmet
+
+log = logging.getLogger(__name__)
+
+COMPUTE_TYPES = ("int8", "int8_float32", "float32")
+#: a batch holds at most this many source tokens (padding included), besides ``batch_size``
+MAX_BATCH_TOKENS = 4096
+REPAIR_ROUNDS = 3
+
+
+@lru_cache(maxsize=4)
+def _tokenizer(path: str):
+    from transformers import AutoTokenizer
+
+    try:
+        return AutoTokenizer.from_pretrained(path)
+    except (OSError, ValueError, KeyError) as exc:
+        raise ModelLoadError(f"{path}: its tokenizer could not be loaded ({exc}); pull the model again.") from None
+
+
+class CT2Engine:
+    name = "ct2"
+
+    def __init__(self, model: ResolvedModel, options: DecodingOptions | None = None) -> None:
+        try:
+            import ctranslate2
+        except ImportError:
+            raise EngineUnavailableError("--engine ct2 needs CTranslate2: `pip install ctranslate2`.") from None
+        self.model_info = model
+        self.options = options or DecodingOptions()
+        self.compute_type = self.options.compute_type or "int8"
+        if self.compute_type not in COMPUTE_TYPES:
+            raise EngineUnavailableError(f"compute type {self.compute_type!r} is not one of {', '.join(COMPUTE_TYPES)}.")
+        # int8 weights on disk for int8 compute (smaller, faster to load); float32 otherwise
+        stored = "int8" if self.compute_type.startswith("int8") else "float32"
+        self.path = converted_dir(model, stored)
+        if not (self.path / "model.bin").is_file():
+            log.info("converting %s to CTranslate2 (%s) in %s", model.name, stored, self.path)
+            self.path = convert_model(model, stored)
+        cores = os.cpu_count() or 1
+        threads = self.options.threads or cores
+        inter = min(self.options.inter_threads, threads)
+        self.translator = ctranslate2.Translator(
+            str(self.path), device="cpu", compute_type=self.compute_type,
+            inter_threads=inter, intra_threads=max(1, threads // inter))
+        self.tokenizer = _tokenizer(str(model.path))
+        self.phrases = PhraseBuilder(self.tokenizer)
+        config = self._hf_config(model)
+        self._max_positions = int(config.get("max_position_embeddings") or 512)
+        limit = getattr(self.tokenizer, "model_max_length", None)
+        self._max_source = min(self._max_positions, int(limit)) if limit and int(limit) < 10**9 else self._max_positions
+
+    @staticmethod
+    def _hf_config(model: ResolvedModel) -> dict:
+        import json
+
+        try:
+            return json.loads((model.path / "config.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+
+    # --- sizes, as the transformers engine counts them ---------------------------------------
+    @property
+    def max_source_tokens(self) -> int:
+        return self._max_source
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text)["input_ids"])
+
+    @property
+    def max_target_tokens(self) -> int:
+        return self._max_positions - 1
+
+    def count_target_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text_target=text, add_special_tokens=False)["input_ids"])
+
+    # --- decoding ------------------------------------------------------------------------------
+    def _max_new(self, longest: int, need: int = 0) -> int:
+        """The transformers engine's output cap, so both engines stop at the same place."""
+        cap = min(self.options.max_length, 3 * longest + 16, self._max_positions - 1)
+        if need:
+            cap = min(self._max_positions - 1, self.options.max_length, max(cap, need + 2 * longest + 8))
+        return cap
+
+    def _decode(self, sources: list[list[str]], prefixes: list[list[str]] | None, max_new: int,
+                attention: bool = False):
+        return self.translator.translate_batch(
+            sources, target_prefix=prefixes, beam_size=self.options.beam_size, max_batch_size=self.options.batch_size,
+            batch_type="examples", max_decoding_length=max_new, max_input_length=0, return_scores=True,
+            return_attention=attention)
+
+    def _batches(self, order: list[int], lengths: dict[int, int]):
+        """Runs of ``order`` (sorted by length) under both the example and the token budget; each
+        run goes to CTranslate2 in one call, which splits it into ``batch_size`` batches and runs
+        ``inter_threads`` of them at once."""
+        per_call = self.options.batch_size * max(1, self.options.inter_threads)
+        run: list[int] = []
+        for i in order:
+            if run and (len(run) >= per_call or lengths[run[0]] * (len(run) + 1) > MAX_BATCH_TOKENS * self.options.inter_threads):
+                yield run
+                run = []
+            run.append(i)
+        if run:
+            yield run
+
+    def translate_batch(self, texts: list[str], *, constraints: list[list[list[str]]] | None = None,
+                        anchors: list[list[str]] | None = None,
+                        progress: Progress | None = None) -> list[Hypothesis]:
+        results: list[Hypothesis | None] = [None] * len(texts)
+        todo = [i for i, t in enumerate(texts) if t.strip()]
+        for i, t in enumerate(texts):
+            if not t.strip():
+                results[i] = Hypothesis("", 0.0, 0)
+        source = {i: self.tokenizer.convert_ids_to_tokens(self.tokenizer(texts[i])["input_ids"]) for i in todo}
+        lengths = {i: len(source[i]) for i in todo}
+        too_long = [lengths[i] for i in todo if lengths[i] > self._max_source]
+        if too_long:
+            raise ValueError(f"segment of {max(too_long)} tokens exceeds the model's {self._max_source}; segment first")
+        reqs = self.phrases.requirements(constraints) if constraints else [[] for _ in texts]
+        todo.sort(key=lambda i: lengths[i], reverse=True)
+        for run in self._batches(todo, lengths):
+            longest = lengths[run[0]]
+            need = max((sum(len(p.steer[0]) for p in reqs[i]) for i in run), default=0)
+            max_new = self._max_new(longest, need)
+            steered = [i for i in run if reqs[i]]
+            out = self._decode([source[i] for i in run], None, max_new, attention=bool(steered))
+            hyps = {i: (list(r.hypotheses[0]), r.scores[0] if r.scores else None,
+                        r.attention[0] if r.attention else None) for i, r in zip(run, out)}
+            if steered:
+                self._repair(steered, source, hyps, reqs, anchors, texts, max_new)
+            for i in run:
+                tokens, score, _ = hyps[i]
+                ids = self.tokenizer.convert_tokens_to_ids(tokens)
+                text = self.tokenizer.decode(ids, skip_special_tokens=True).strip()
+                results[i] = Hypothesis(text, float(score) if score is not None else None, len(tokens) + 1)
+            if progress:
+                progress(len(run))
+        return [r for r in results if r is not None]
+
+    # --- constraint repair ---------------------------------------------------------------------
+    def _missing(self, tokens: list[str], phrases: list[Phrase]) -> list[Phrase]:
+        return unmet(as_string(self.tokenizer.convert_tokens_to_ids(tokens)), phrases)
+
+    def _repair(self, items, source, hyps, reqs, anchors, texts, max_new) -> None:
+        for _ in range(REPAIR_ROUNDS):
+            prefixes: dict[int, list[str]] = {}
+            for i in items:
+                tokens, score, attn = hyps[i]
+                missing = self._missing(tokens, reqs[i])
+                if not missing:
+                    continue
+                where = {id(p): (anchors[i][k] if anchors and k < len(anchors[i]) else None)
+                         for k, p in enumerate(reqs[i])}
+                edited = self._edit(tokens, attn, source[i], texts[i],
+                                    [(p, where[id(p)]) for p in missing], [p for p in reqs[i] if p not in missing])
+                if edited is None:
+                    continue
+                full, cut = edited
+                if len(self._missing(full[:cut], reqs[i])) > len(self._missing(full, reqs[i])):
+                    hyps[i] = (full, score, None)  # the tail holds placed phrases: keep it as it is
+                else:
+                    prefixes[i] = full[:cut]
+            if not prefixes:
+                continue
+            order = sorted(prefixes)
+            # the prefix counts towards the decoding length: leave room after it for the rest
+            room = min(self._max_positions - 1, max(max_new, max(len(prefixes[i]) for i in order) + 16))
+            out = self._decode([source[i] for i in order], [prefixes[i] for i in order], room, attention=True)
+            for i, r in zip(order, out):
+                tokens = list(r.hypotheses[0])
+                # no word glued onto the phrase ("September 15e"): pieces that continue a word
+                # (no leading ▁, a letter or digit first) right after the prefix are dropped
+                end = len(prefixes[i])
+                while end < len(tokens) and tokens[end][:1].isalnum():
+                    del tokens[end]
+                hyps[i] = (tokens, r.scores[0] if r.scores else None, r.attention[0] if r.attention else None)
+
+    def _occurrences(self, tokens: list[str], phrases: list[Phrase]) -> list[tuple[int, int]]:
+        """Token spans of every accepted rendering of ``phrases`` in ``tokens``."""
+        gen = as_string(self.tokenizer.convert_tokens_to_ids(tokens))
+        spans = []
+        for p in phrases:
+            for seq in p.accept:
+                needle = as_string(seq)
+                at = gen.find(needle)
+                while at >= 0:
+                    spans.append((at, at + len(needle)))
+                    at = gen.find(needle, at + 1)
+        return spans
+
+    def _edit(self, tokens: list[str], attn, src_tokens: list[str], text: str,
+              missing: list[tuple[Phrase, str | None]], placed: list[Phrase]) -> tuple[list[str], int] | None:
+        """The hypothesis with every missing phrase put in place, and where the last one ends;
+        ``None`` if nothing could be placed. Phrases already placed are never cut into."""
+        starts = sorted({0, *(k for k, t in enumerate(tokens) if t.startswith("▁")), len(tokens)})
+        protected = self._occurrences(tokens, placed)
+        for a, b in protected:  # no word start inside a placed phrase
+            starts = [s for s in starts if not a < s < b]
+        spans = _source_token_spans(src_tokens, text)
+        edits: list[tuple[int, int, list[str]]] = []
+        for phrase, anchor in sorted(missing, key=lambda m: text.find(m[1]) if m[1] else len(text)):
+            seq = phrase.steer[0]
+            lo = hi = None
+            at = text.find(anchor) if anchor else -1
+            if at >= 0 and attn:
+                a, b = _tokens_covering(spans, at, at + len(anchor))
+                aligned = [t for t, row in enumerate(attn[: len(tokens)])
+                           if row and a <= max(range(len(row)), key=row.__getitem__) < b]
+                if aligned:
+                    lo = max(s for s in starts if s <= min(aligned))
+                    hi = min((s for s in starts if s > max(aligned)), default=len(tokens))
+                    if hi - lo > 2 * len(seq) + 4 or any(lo < e and s < hi for s, e in protected):
+                        hi = lo  # scattered attention, or a placed phrase inside: insert, replace nothing
+            if lo is None:
+                frac = (at / max(1, len(text))) if at >= 0 else 1.0
+                lo = hi = min(starts, key=lambda s: abs(s - frac * len(tokens)))
+            if lo == 0 and len(phrase.steer) > 1:
+                seq = phrase.steer[1]  # the capitalized form at the start of the sentence
+            if any((lo < e and s < hi) or (lo == hi and s < lo < e) or (s == e and lo < s < hi) for s, e, _ in edits):
+                continue  # overlaps an edit already made: the next round, or the last resort
+            edits.append((lo, hi, self.tokenizer.convert_ids_to_tokens(list(seq))))
+        if not edits:
+            return None
+        edits.sort(key=lambda e: (e[0], e[1]))
+        out: list[str] = []
+        pos = 0
+        for lo, hi, piece in edits:
+            out += tokens[pos:lo] + piece
+            pos = hi
+        cut = len(out)
+        return out + tokens[pos:], cut
+
+    def signature(self) -> dict[str, Any]:
+        return {
+            "engine": self.name,
+            "model": self.model_info.name,
+            "revision": self.model_info.revision,
+            "compute_type": self.compute_type,
+            "beam": self.options.beam_size,
+            "max_length": self.options.max_length,
+        }
+
+
+def _source_token_spans(src_tokens: list[str], text: str) -> list[tuple[int, int]]:
+    """Approximate character span in ``text`` of each source token (SentencePiece pieces, ``▁``
+    for a space); the end-of-sentence token gets an empty span at the end."""
+    spans = []
+    pos = 0
+    for tok in src_tokens:
+        piece = tok.replace("▁", "")
+        if tok in ("</s>", "<unk>") or not piece:
+            spans.append((pos, pos + (1 if tok == "<unk>" else 0)))
+            pos += 1 if tok == "<unk>" else 0
+            continue
+        found = text.find(piece, pos)
+        if found < 0 or found > pos + 3:
+            found = pos
+        spans.append((found, found + len(piece)))
+        pos = found + len(piece)
+    return spans
+
+
+def _tokens_covering(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
+    inside = [k for k, (a, b) in enumerate(spans) if a < end and b > start]
+    return (inside[0], inside[-1] + 1) if inside else (0, 0)

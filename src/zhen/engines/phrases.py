@@ -1,0 +1,88 @@
+"""Required phrases as target-token sequences, and which of them a hypothesis has placed.
+
+Shared by every engine, so they agree on what "placed" means: the transformers engine steers its
+search with them (:mod:`zhen.engines.constraints`), the CTranslate2 engine repairs hypotheses with
+them (:mod:`zhen.engines.ct2_engine`). Nothing here needs torch.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..requirements import PLAIN_QUOTES
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One requirement: the token sequences zhen steers to (the preferred rendering and its
+    capitalized form) and the ones it accepts (those, plus the other accepted renderings)."""
+
+    steer: tuple[tuple[int, ...], ...]
+    accept: tuple[tuple[int, ...], ...]
+
+
+def as_string(seq) -> str:
+    """Token ids as a string, so that searching a hypothesis is ``str.find`` (C speed)."""
+    return "".join(map(chr, seq))
+
+
+def unmet(gen: str, reqs: list[Phrase], strings: dict | None = None) -> list[Phrase]:
+    """Requirements not yet placed in ``gen`` (a hypothesis as :func:`as_string`). An occurrence
+    serves one requirement only, longest phrases first: "renminbi" inside "offshore renminbi
+    market" does not also count for a separate 人民币 in the same sentence."""
+    strings = strings if strings is not None else {}
+    taken = bytearray(len(gen))
+    missing: list[Phrase] = []
+    for phrase in sorted(reqs, key=lambda p: -max(map(len, p.accept))):
+        placed = False
+        for seq in sorted(phrase.accept, key=len, reverse=True):
+            needle = strings.get(seq) or as_string(seq)
+            at = gen.find(needle)
+            while at >= 0:
+                if not any(taken[at : at + len(needle)]):
+                    taken[at : at + len(needle)] = b"\x01" * len(needle)
+                    placed = True
+                    break
+                at = gen.find(needle, at + 1)
+            if placed:
+                break
+        if not placed:
+            missing.append(phrase)
+    return missing
+
+
+class PhraseBuilder:
+    """Turns accepted renderings into a :class:`Phrase` with one tokenizer, caching token ids."""
+
+    def __init__(self, tokenizer) -> None:
+        self.tokenizer = tokenizer
+        self._ids: dict[str, tuple[int, ...] | None] = {}
+
+    def ids(self, text: str) -> tuple[int, ...] | None:
+        """Target-side token ids of ``text``, or ``None`` if the vocabulary cannot spell it."""
+        if text not in self._ids:
+            ids = self.tokenizer(text_target=text, add_special_tokens=False)["input_ids"]
+            ok = ids and self.tokenizer.unk_token_id not in ids
+            self._ids[text] = tuple(ids) if ok else None
+        return self._ids[text]
+
+    def phrase(self, accepted: list[str]) -> Phrase | None:
+        """Steer to the preferred rendering (or its capitalized form), accept any rendering.
+        ``None`` if the vocabulary cannot spell the preferred one."""
+
+        def forms(text: str) -> list[tuple[int, ...]]:
+            seqs = [self.ids(f) for f in dict.fromkeys([text, text[:1].upper() + text[1:]])]
+            return [s for s in seqs if s]
+
+        steer = forms(accepted[0])
+        if not steer:  # a vocabulary without typographic quotes can still spell the plain ones
+            steer = forms(accepted[0].translate(PLAIN_QUOTES))
+        if not steer:
+            return None
+        accept = list(steer)
+        for other in accepted[1:]:
+            accept += [s for s in forms(other) if s not in accept]
+        return Phrase(tuple(steer), tuple(accept))
+
+    def requirements(self, constraints: list[list[list[str]]]) -> list[list[Phrase]]:
+        return [[p for p in (self.phrase(a) for a in item) if p] for item in constraints]

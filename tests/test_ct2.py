@@ -1,0 +1,94 @@
+"""The CTranslate2 engine against the transformers reference, on the tiny model trained by the suite."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from zhen.engines import DecodingOptions, create_engine
+from zhen.models import converted_dir, resolve_model
+from zhen.pipeline import Pipeline
+from zhen.release import Release
+from zhen.testing import PARALLEL_SET
+
+from .conftest import SAMPLE
+from .test_cli import zhen
+from .test_enforcement import assert_every_hit_placed_by_the_model
+
+pytest.importorskip("ctranslate2")
+
+#: int8 may differ from float32 transformers, but only a little: the corpus chrF of the int8
+#: output against the reference engine's must be at least this. Measured on the tiny model: 100.0
+#: on its parallel set (20/20 identical), 93.7 on the sample release's 46 segments (38 identical);
+#: a model this small is far more fragile under quantization than a trained opus-mt.
+INT8_MIN_CHRF = 90.0
+
+
+@pytest.fixture(scope="module")
+def model_copy(tiny_model, tmp_path_factory):
+    """The tiny model in a folder of its own, so the conversions made beside it are this module's."""
+    folder = tmp_path_factory.mktemp("ct2") / "tiny"
+    shutil.copytree(tiny_model, folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def inputs(model_copy):
+    pipe = Pipeline.load(model_copy)
+    release = pipe.segment(pipe.read(SAMPLE))
+    return [s for s, _ in PARALLEL_SET] + [s.text_for_engine for s in release.segments()]
+
+
+def _outputs(model, engine, texts, **opts):
+    eng = create_engine(engine, resolve_model(model), DecodingOptions(beam_size=1, **opts))
+    return [h.text for h in eng.translate_batch(texts)]
+
+
+def test_float32_greedy_is_identical_to_transformers(model_copy, inputs):
+    reference = _outputs(model_copy, "transformers", inputs)
+    fast = _outputs(model_copy, "ct2", inputs, compute_type="float32")
+    assert fast == reference
+    assert reference[0] == PARALLEL_SET[0][1]  # the model is not just consistent: it translates
+
+
+def test_int8_differs_only_within_the_stated_chrf(model_copy, inputs):
+    import sacrebleu
+
+    reference = _outputs(model_copy, "transformers", inputs)
+    int8 = _outputs(model_copy, "ct2", inputs, compute_type="int8")
+    chrf = sacrebleu.corpus_chrf(int8, [reference]).score
+    assert chrf >= INT8_MIN_CHRF, chrf
+    known = int8[: len(PARALLEL_SET)]
+    assert sum(a == b for a, (_, b) in zip(known, PARALLEL_SET)) >= len(PARALLEL_SET) - 2
+
+
+def test_conversion_is_cached_beside_the_model_and_reused(model_copy):
+    proc = zhen("models", "convert", model_copy, "--float32")
+    assert proc.returncode == 0, proc.stderr.decode()
+    target = converted_dir(resolve_model(model_copy), "float32")
+    assert target == model_copy.parent / "tiny.ct2-float32" and (target / "model.bin").is_file()
+    stamp = (target / "model.bin").stat().st_mtime_ns
+    again = zhen("models", "convert", model_copy, "--float32")
+    assert again.returncode == 0 and (target / "model.bin").stat().st_mtime_ns == stamp
+    assert json.loads((target / "zhen-ct2.json").read_text())["revision"] == resolve_model(model_copy).revision
+    listed = zhen("models", "list", "--models-dir", model_copy.parent).stdout.decode()
+    assert "tiny\t" in listed and ".ct2-" not in listed
+
+
+@pytest.mark.parametrize("beam", ["1", "4"])
+def test_translate_with_ct2_places_every_requirement_like_the_reference(model_copy, beam):
+    proc = zhen("translate", SAMPLE, "--model", model_copy, "--engine", "ct2", "--beam", beam, "-f", "json")
+    assert proc.returncode == 0, proc.stderr.decode()
+    release = Release.from_dict(json.loads(proc.stdout))
+    assert release.signature["engine"] == "ct2" and release.signature["compute_type"] == "int8"
+    # every glossary term, number, date and name placed by the engine's repair, none by last resort
+    assert_every_hit_placed_by_the_model(release)
+    assert "163/163 terms placed, 163/163 without last resort" in proc.stderr.decode()
+
+
+def test_unknown_compute_type_and_transformers_int8_are_refused(model_copy):
+    proc = zhen("translate", SAMPLE, "--model", model_copy, "--compute-type", "int8")
+    assert proc.returncode != 0 and "--engine ct2" in proc.stderr.decode()
+    assert "Traceback" not in proc.stderr.decode()

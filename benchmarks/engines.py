@@ -1,0 +1,253 @@
+"""Engines side by side on opus-mt-zh-en's architecture: transformers fp32 vs CTranslate2 float32
+and int8, greedy and beam 4, batch 1 and 32, with the glossary-constrained cost, in one run.
+
+    python benchmarks/engines.py [--tokens 48] [--sentences 32] [--skip-slow]
+
+A model with random weights and the exact architecture of opus-mt-zh-en (d_model 512, 6+6 layers,
+8 heads, FFN 2048, vocabulary 65,001) is built in a temp folder and converted with CTranslate2's
+converter. Speed depends on the architecture, not the weights, so every output is forced to the same
+length (end-of-sentence held back until ``--tokens``): all engines do the same work. The engines are
+called through zhen's own ``translate_batch`` (tokenization, sorting, batching included); only the
+length is forced, by wrapping ``generate`` / ``translate_batch``.
+
+Each engine runs in its own subprocess, one after the other (never two at once on 2 cores), so its
+peak RSS and load time are its own. The machine's fp32 matmul peak is measured first (torch, all
+cores, 2048² matmuls); each configuration's share of it is tokens/s × FLOPs per generated token
+(counted from the architecture: the decoder's per-token work, attention included, plus the encoder
+per source token spread over the outputs) ÷ that peak.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "seeds" / "guangxi-china-asean-green-value-chain-2023-09-18.txt"
+D, FFN, LAYERS, VOCAB = 512, 2048, 6, 65001
+
+
+def flops_per_token(src_len: float, tgt_len: int) -> float:
+    """Multiply-adds ×2 for one generated token, averaged over an output of ``tgt_len``."""
+    dec_layer = 2 * (4 * D * D + 2 * D * FFN + 2 * D * D)  # self-attn qkvo, FFN, cross-attn q and o
+    dec_attn = 2 * 2 * D * (tgt_len / 2 + src_len)  # scores and weighted sums, self and cross
+    cross_kv = 2 * 2 * D * D * src_len * LAYERS / tgt_len  # cross-attention keys/values, once per sentence
+    enc = 2 * (4 * D * D + 2 * D * FFN) * src_len * LAYERS / tgt_len
+    return LAYERS * (dec_layer + dec_attn) + 2 * D * VOCAB + cross_kv + enc
+
+
+def matmul_peak() -> float:
+    import torch
+
+    torch.set_num_threads(os.cpu_count() or 1)
+    a, b = torch.randn(2048, 2048), torch.randn(2048, 2048)
+    for _ in range(3):
+        a @ b
+    n, t0 = 20, time.perf_counter()
+    for _ in range(n):
+        a @ b
+    return 2 * 2048**3 * n / (time.perf_counter() - t0)
+
+
+# --- one engine, in a subprocess --------------------------------------------------------------
+def _segments(model_dir: str, n: int) -> dict:
+    """The sample release's segments that have requirements, repeated to ``n``, with them."""
+    from zhen.glossary import load_layers
+    from zhen.pipeline import Pipeline
+
+    pipe = Pipeline.load(model_dir, glossary=load_layers(user=False))
+    release = pipe.requirements(pipe.segment(pipe.read(SAMPLE)))
+    segs = [s for s in release.segments() if s.terms]
+    segs = (segs * (n // len(segs) + 1))[:n]
+    return {"texts": [s.text_for_engine for s in segs], "constraints": [[h.accepted for h in s.terms] for s in segs],
+            "anchors": [[h.source for h in s.terms] for s in segs]}
+
+
+def _force_length(engine, tokens: int) -> None:
+    if engine.name == "transformers":
+        generate = engine.model.generate
+
+        def fixed(*args, **kwargs):
+            kwargs["min_length"] = kwargs["max_length"] = 1 + tokens
+            return generate(*args, **kwargs)
+
+        engine.model.generate = fixed
+    else:
+        translate = engine.translator.translate_batch
+
+        def fixed(source, target_prefix=None, **kwargs):
+            # the same final length with or without a repair prefix (the prefix counts in it)
+            longest_prefix = max((len(p) for p in target_prefix or [] if p), default=0)
+            kwargs["min_decoding_length"] = kwargs["max_decoding_length"] = max(tokens, longest_prefix + 1)
+            return translate(source, target_prefix, **kwargs)
+
+        engine.translator = _Proxy(engine.translator, translate_batch=fixed)
+
+
+class _Proxy:
+    def __init__(self, target, **overrides):
+        self._target, self._overrides = target, overrides
+
+    def __getattr__(self, name):
+        return self._overrides.get(name) or getattr(self._target, name)
+
+
+def run_engine(spec: dict) -> dict:
+    import resource
+
+    from zhen.engines import DecodingOptions, create_engine
+    from zhen.models import convert_model, resolve_model
+
+    model = resolve_model(spec["model"])
+    data = json.loads(Path(spec["segments"]).read_text(encoding="utf-8"))
+    texts, cons, anchors = data["texts"], data["constraints"], data["anchors"]
+    if spec["engine"] == "ct2":
+        convert_model(model, "int8" if spec["compute_type"].startswith("int8") else "float32")
+    results = []
+    load_time = None
+    for cfg in spec["configs"]:
+        options = DecodingOptions(beam_size=cfg["beam"], batch_size=cfg["batch"], max_length=spec["tokens"],
+                                  threads=os.cpu_count(), compute_type=spec.get("compute_type"),
+                                  inter_threads=cfg.get("inter", 1))
+        t0 = time.perf_counter()
+        engine = create_engine(spec["engine"], model, options)
+        load_time = load_time or time.perf_counter() - t0
+        _force_length(engine, spec["tokens"])
+        n = cfg["batch"] if cfg["batch"] > 1 else spec["batch1_sentences"]
+        sub_texts = texts[: max(n, cfg["batch"])]
+        engine.translate_batch(sub_texts[:2])  # warm-up
+        t0 = time.perf_counter()
+        hyps = engine.translate_batch(sub_texts)
+        elapsed = time.perf_counter() - t0
+        row = {**cfg, "sentences": len(sub_texts), "seconds": elapsed, "sent_s": len(sub_texts) / elapsed,
+               "tok_s": sum(h.tokens for h in hyps) / elapsed, "src_tokens": sum(engine.count_tokens(t) for t in sub_texts) / len(sub_texts)}
+        if cfg.get("constrained"):
+            t0 = time.perf_counter()
+            steered = engine.translate_batch(sub_texts, constraints=cons[: len(sub_texts)], anchors=anchors[: len(sub_texts)])
+            row["constrained_seconds"] = time.perf_counter() - t0
+            row["constrained_tokens"] = sum(h.tokens for h in steered) / len(steered)
+        results.append(row)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB -> MiB on Linux
+    return {"engine": spec["engine"], "compute_type": spec.get("compute_type") or "float32",
+            "load_s": load_time, "peak_rss_mb": peak, "rows": results}
+
+
+# --- the whole comparison ---------------------------------------------------------------------
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--tokens", type=int, default=48, help="every output's length in tokens")
+    ap.add_argument("--sentences", type=int, default=32, help="sentences per batch-32 run")
+    ap.add_argument("--batch1-sentences", type=int, default=8, help="sentences per batch-1 run")
+    ap.add_argument("--one", help=argparse.SUPPRESS)  # internal: run one engine spec (JSON) and print JSON
+    args = ap.parse_args()
+    if args.one:
+        print(json.dumps(run_engine(json.loads(args.one))))
+        return
+
+    from zhen.testing import build_random_marian
+
+    peak = matmul_peak()
+    print(f"machine: {os.cpu_count()} cores, fp32 matmul peak {peak / 1e9:.1f} GFLOP/s (torch, 2048² matmuls)")
+    with tempfile.TemporaryDirectory() as tmp:
+        t0 = time.perf_counter()
+        model = build_random_marian(Path(tmp) / "opus-arch")
+        print(f"random-weight opus-mt-zh-en architecture built in {time.perf_counter() - t0:.1f} s; "
+              f"outputs forced to {args.tokens} tokens")
+        segments = Path(tmp) / "segments.json"
+        segments.write_text(json.dumps(_segments(str(model), 2 * args.sentences)), encoding="utf-8")
+        grid = [{"beam": b, "batch": n} for b in (1, 4) for n in (1, args.sentences)]
+        big = 2 * args.sentences
+        ct2_grid = grid + [{"beam": b, "batch": big} for b in (1, 4)] + \
+            [{"beam": b, "batch": args.sentences, "inter": 2} for b in (1, 4)] + \
+            [{"beam": b, "batch": args.sentences, "constrained": True} for b in (1, 4)]
+        specs = [
+            {"engine": "transformers", "configs": grid},
+            {"engine": "ct2", "compute_type": "float32", "configs": grid},
+            {"engine": "ct2", "compute_type": "int8", "configs": ct2_grid},
+        ]
+        reports = []
+        for spec in specs:
+            spec.update(model=str(model), tokens=args.tokens, segments=str(segments),
+                        batch1_sentences=args.batch1_sentences)
+            proc = subprocess.run([sys.executable, __file__, "--one", json.dumps(spec)], capture_output=True, text=True)
+            if proc.returncode:
+                sys.exit(f"{spec['engine']} failed:\n{proc.stderr[-3000:]}")
+            reports.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+
+    print(f"\n{'engine':<18} {'beam':>4} {'batch':>5} {'inter×intra':>11} {'sent/s':>8} {'tok/s':>8} {'% peak':>7}")
+    best: dict[tuple[str, int], float] = {}
+    for rep in reports:
+        name = rep["engine"] if rep["engine"] == "transformers" else f"ct2 {rep['compute_type']}"
+        for row in rep["rows"]:
+            if row.get("constrained"):
+                continue
+            inter = row.get("inter", 1)
+            layout = f"{inter}×{(os.cpu_count() or 1) // inter}"
+            share = row["tok_s"] * flops_per_token(row["src_tokens"], args.tokens) / peak
+            print(f"{name:<18} {row['beam']:>4} {row['batch']:>5} {layout:>11} {row['sent_s']:>8.2f} "
+                  f"{row['tok_s']:>8.1f} {100 * share:>6.1f}%")
+            key = (name, row["beam"])
+            best[key] = max(best.get(key, 0.0), row["tok_s"])
+    print(f"\n{'engine':<18} {'load s':>7} {'peak RSS MB':>12}")
+    for rep in reports:
+        name = rep["engine"] if rep["engine"] == "transformers" else f"ct2 {rep['compute_type']}"
+        print(f"{name:<18} {rep['load_s']:>7.2f} {rep['peak_rss_mb']:>12.0f}")
+
+    print("\nratios, each engine at its best batch size and thread layout (tokens/s):")
+    for beam in (1, 4):
+        ref = best[("transformers", beam)]
+        for name in ("ct2 float32", "ct2 int8"):
+            print(f"  beam {beam}: {name} / transformers fp32 = {best[(name, beam)] / ref:.2f}x")
+    int8 = next(r for r in reports if r["compute_type"] == "int8")
+    for beam in (1, 4):
+        steered = next(r for r in int8["rows"] if r["beam"] == beam and r.get("constrained"))
+        print(f"  beam {beam}: ct2 int8 glossary-constrained / unconstrained time = "
+              f"{steered['constrained_seconds'] / steered['seconds']:.2f}x (batch {steered['batch']}; outputs "
+              f"{steered['constrained_tokens']:.0f} vs {args.tokens} tokens; a random model places nothing "
+              f"itself, so every segment is repaired)")
+
+    end_to_end()
+
+
+def end_to_end() -> None:
+    """Constrained vs unconstrained through the whole pipeline on the tiny trained model (which
+    writes some terms itself), both engines: the cost a user sees."""
+    import statistics
+
+    from zhen.engines import DecodingOptions
+    from zhen.glossary import load_layers
+    from zhen.pipeline import Pipeline
+    from zhen.testing import build_tiny_marian
+
+    print("\nend to end on the tiny trained model, the sample release, constrained vs unconstrained (s/segment):")
+    with tempfile.TemporaryDirectory() as tmp:
+        tiny = str(build_tiny_marian(Path(tmp) / "tiny"))
+        glossary = load_layers(user=False)
+        for engine in ("transformers", "ct2"):
+            for beam in (1, 4):
+                times, placed = {}, ""
+                for name, settings in (("plain", dict(enforce_fidelity=False)), ("steered", dict(glossary=glossary))):
+                    p = Pipeline.load(tiny, engine=engine, options=DecodingOptions(beam_size=beam), **settings)
+                    rel = p.segment(p.read(SAMPLE))
+                    p.translate(rel)  # warm-up
+                    runs = []
+                    for _ in range(3):
+                        t0 = time.perf_counter()
+                        out = p.translate(rel)
+                        runs.append((time.perf_counter() - t0) / len(out.segments()))
+                    times[name] = statistics.median(runs)
+                    if name == "steered":
+                        hits = [h for s in out.segments() for h in s.terms]
+                        placed = f"{sum(h.found and h.method != 'last-resort' for h in hits)}/{len(hits)} without last resort"
+                print(f"  {engine:<12} beam {beam}: {times['plain']:.4f} vs {times['steered']:.4f} = "
+                      f"{times['steered'] / times['plain']:.2f}x; {placed}")
+
+
+if __name__ == "__main__":
+    main()

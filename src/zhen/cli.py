@@ -59,17 +59,23 @@ def _read_source(source: str, max_bytes: int | None = None):
     return read_path(source, max_bytes=limit)
 
 
-def write_output(text: str, out: Path | None) -> None:
+def write_output(text: str | bytes, out: Path | None) -> None:
     """Write to ``out`` atomically (a crash never leaves half a file), or to stdout."""
     if out is None:
+        if isinstance(text, bytes):
+            if sys.stdout.isatty():
+                raise ZhenError("this format is binary; write it to a file with -o FILE.")
+            sys.stdout.buffer.write(text)
+            sys.stdout.flush()
+            return
         click.echo(text, nl=False)
         return
     if not out.parent.is_dir():
         raise ZhenError(f"{out.parent}: no such folder for the output; create it or choose another -o path.")
     fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(text if isinstance(text, bytes) else text.encode("utf-8"))
         os.replace(tmp, out)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -91,8 +97,9 @@ def cli() -> None:
               help="ct2 only [default: int8].")
 @click.option("--inter-threads", type=click.IntRange(1, 64), default=1, show_default=True,
               help="ct2 only: batches run at once, each on threads/inter-threads cores.")
-@click.option("--format", "-f", "fmt", type=click.Choice(["txt", "json", "md"]), default="txt", show_default=True,
-              help="txt: English; json: everything; md: bilingual, paragraph by paragraph.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["txt", "json", "md", "docx", "tmx"]), default="txt",
+              show_default=True, help="txt: English; json: everything; md/docx: bilingual, paragraph by "
+              "paragraph; tmx: translation memory, a unit per segment.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write here, not stdout.")
 @click.option("--beam", "beam_size", type=click.IntRange(1, 64), default=4, show_default=True)
 @click.option("--batch-size", type=click.IntRange(1, 1024), default=16, show_default=True)
@@ -297,6 +304,30 @@ def eval_command(suite: Path | None, source: Path | None, refs: tuple[Path, ...]
         write_output(render_html(report, ts, {s.name: s.hypotheses for s in systems}), html_out)
     if json_out:
         write_output(json.dumps(report.to_dict(), ensure_ascii=False, indent=1) + "\n", json_out)
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="0.0.0.0 to serve the office network.")
+@click.option("--port", type=click.IntRange(1, 65535), default=7860, show_default=True)
+@click.option("--model", "-m", help="Model directory or hub id [default: Helsinki-NLP/opus-mt-zh-en].")
+@click.option("--engine", type=click.Choice(["transformers", "ct2"]), default="transformers", show_default=True)
+@click.option("--beam", "beam_size", type=click.IntRange(1, 64), default=4, show_default=True)
+@click.option("--glossary", "-g", "glossaries", multiple=True, type=click.Path(path_type=Path, dir_okay=False,
+              exists=True), help="A glossary always on in the page, besides the shipped ones; repeatable.")
+@click.option("--models-dir", type=click.Path(path_type=Path, file_okay=False))
+def demo(host: str, port: int, model: str | None, engine: str, beam_size: int, glossaries: tuple[Path, ...],
+         models_dir: Path | None) -> None:
+    """Serve the staff demo page (Gradio): paste or upload, get the bilingual result, audit and summary."""
+    try:
+        import gradio  # noqa: F401
+    except ImportError:
+        raise ZhenError("the demo needs Gradio: `pip install 'zhen[demo]'`.") from None
+    from .demo import launch
+
+    _configure_logging(0, False)
+    click.echo(f"zhen demo: loading the model, then serving http://{host}:{port}/", err=True)
+    launch(model, engine=engine, glossaries=glossaries, host=host, port=port, beam_size=beam_size,
+           models_root=models_dir)
 
 
 @cli.group()

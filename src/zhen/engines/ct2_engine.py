@@ -13,15 +13,16 @@ output, whatever the engine did):
 2. for each segment whose hypothesis misses a required phrase, find where the phrase belongs: the
    target tokens aligned (by attention) to the requirement's source text, widened to whole words,
    are replaced by the phrase; with nothing aligned, it goes at the word start at the same relative
-   position as its source. All edits of a segment are made at once, non-overlapping;
-3. re-decode each repaired segment with the edited hypothesis up to its last phrase as
-   ``target_prefix``, so the model writes the rest of the sentence after the phrases (unless the
-   rest already holds placed phrases: then the edited hypothesis is kept whole). A phrase already
-   placed is never cut into or replaced;
-4. further rounds (three in all) for what is still missing; anything left is for zhen's last
-   resort.
+   position as its source. All edits of a segment are made at once, non-overlapping; a phrase
+   already placed is never cut into or replaced;
+3. if every phrase replaced aligned words, the edited hypothesis is the result. If one had to be
+   inserted, the model re-decodes once from the edited hypothesis up to its last phrase
+   (``target_prefix``), so it writes the rest of the sentence after the phrases (unless the rest
+   already holds placed phrases: then the edited hypothesis is kept whole);
+4. two more rounds of edits (no further decoding) for what is still missing; anything left is for
+   zhen's last resort.
 
-Only segments that miss something pay for steps 2-4.
+Only segments that miss something pay for steps 2-4, and at most one extra decode each.
 """
 
 from __future__ import annotations
@@ -178,7 +179,7 @@ class CT2Engine:
         return unmet(as_string(self.tokenizer.convert_tokens_to_ids(tokens)), phrases)
 
     def _repair(self, items, source, hyps, reqs, anchors, texts, max_new) -> None:
-        for _ in range(REPAIR_ROUNDS):
+        for round_ in range(REPAIR_ROUNDS):
             prefixes: dict[int, list[str]] = {}
             for i in items:
                 tokens, score, attn = hyps[i]
@@ -191,9 +192,12 @@ class CT2Engine:
                                     [(p, where[id(p)]) for p in missing], [p for p in reqs[i] if p not in missing])
                 if edited is None:
                     continue
-                full, cut = edited
-                if len(self._missing(full[:cut], reqs[i])) > len(self._missing(full, reqs[i])):
-                    hyps[i] = (full, score, None)  # the tail holds placed phrases: keep it as it is
+                full, cut, inserted = edited
+                if (round_ > 0 or not inserted
+                        or len(self._missing(full[:cut], reqs[i])) > len(self._missing(full, reqs[i]))):
+                    # keep the edited hypothesis whole: every phrase replaced words aligned to its
+                    # source, or the tail holds placed phrases, or the one re-decode is spent
+                    hyps[i] = (full, score, attn if not inserted else None)
                 else:
                     prefixes[i] = full[:cut]
             if not prefixes:
@@ -225,9 +229,10 @@ class CT2Engine:
         return spans
 
     def _edit(self, tokens: list[str], attn, src_tokens: list[str], text: str,
-              missing: list[tuple[Phrase, str | None]], placed: list[Phrase]) -> tuple[list[str], int] | None:
-        """The hypothesis with every missing phrase put in place, and where the last one ends;
-        ``None`` if nothing could be placed. Phrases already placed are never cut into."""
+              missing: list[tuple[Phrase, str | None]], placed: list[Phrase]) -> tuple[list[str], int, bool] | None:
+        """The hypothesis with every missing phrase put in place, where the last one ends, and
+        whether any was inserted rather than put over aligned words; ``None`` if nothing could be
+        placed. Phrases already placed are never cut into."""
         starts = sorted({0, *(k for k, t in enumerate(tokens) if t.startswith("▁")), len(tokens)})
         protected = self._occurrences(tokens, placed)
         for a, b in protected:  # no word start inside a placed phrase
@@ -264,7 +269,7 @@ class CT2Engine:
             out += tokens[pos:lo] + piece
             pos = hi
         cut = len(out)
-        return out + tokens[pos:], cut
+        return out + tokens[pos:], cut, any(lo == hi for lo, hi, _ in edits)
 
     def signature(self) -> dict[str, Any]:
         return {

@@ -1,6 +1,7 @@
 """Exporters render a translated :class:`~zhen.release.Release` as text for people or tools.
 
-Each is a function ``render(release) -> str`` looked up by name and imported on first use.
+Each is a function ``render(release) -> str`` (text formats) or ``-> bytes`` (``docx``, ``tmx``),
+looked up by name and imported on first use.
 """
 
 from __future__ import annotations
@@ -14,14 +15,17 @@ EXPORTERS: dict[str, str] = {
     "txt": "zhen.exporters.plain:render",
     "json": "zhen.exporters.jsonout:render",
     "md": "zhen.exporters.markdown:render",
+    "docx": "zhen.exporters.docx:render",
+    "tmx": "zhen.exporters.tmx:render",
 }
+BINARY = frozenset({"docx", "tmx"})
 
 
-def render(release: Release, fmt: str) -> str:
+def render(release: Release, fmt: str) -> str | bytes:
     if fmt not in EXPORTERS:
         raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(EXPORTERS)}")
     module, func = EXPORTERS[fmt].split(":")
-    renderer: Callable[[Release], str] = getattr(importlib.import_module(module), func)
+    renderer: Callable[[Release], str | bytes] = getattr(importlib.import_module(module), func)
     return renderer(release)
 
 

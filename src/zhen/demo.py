@@ -1,0 +1,236 @@
+"""The staff demo: a Gradio page over the same pipeline as the CLI.
+
+Paste a release or upload one (.txt/.md/.html/.docx), pick glossaries (the shipped ones, plus a TSV/
+TBX/CSV/JSON uploaded for this session only), and get the English side by side with the Chinese,
+glossary terms highlighted in both, any segment with a problem flagged; the bilingual summary; the
+term audit; and the result as Markdown, JSON, DOCX and TMX. The model is loaded once at start-up;
+requests queue one at a time so two users never fight over the CPU.
+
+``zhen demo [--host 127.0.0.1] [--port 7860] [--model M] [--engine E] [--glossary G ...]``
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import html
+import tempfile
+import time
+from pathlib import Path
+
+from .errors import ZhenError
+from .glossary import load_layers, shipped_glossaries
+from .pipeline import Pipeline
+from .readers import read_bytes
+from .release import Paragraph, Release
+from .requirements import _occurrences, placement_stats
+
+#: pasted text or an uploaded file larger than this is refused with a message (the CLI's default)
+DEFAULT_MAX_CHARS = 200_000
+
+CSS = """
+#side-by-side table { width: 100%; border-collapse: collapse; }
+#side-by-side td { vertical-align: top; padding: 6px 10px; border-bottom: 1px solid #ddd; width: 50%; }
+#side-by-side tr.review td { background: #fff4d6; }
+mark.term { background: #d7ecff; padding: 0 2px; border-radius: 3px; }
+.flag { display: block; color: #9a5b00; font-size: 0.9em; margin-top: 4px; }
+.kind { color: #888; font-size: 0.8em; }
+"""
+
+
+# --- rendering -------------------------------------------------------------------------------
+def _marked(text: str, spans: list[tuple[int, int]]) -> str:
+    out, at = [], 0
+    for start, end in sorted(set(spans)):
+        if start < at:
+            continue
+        out += [html.escape(text[at:start]), '<mark class="term">', html.escape(text[start:end]), "</mark>"]
+        at = end
+    return "".join(out) + html.escape(text[at:])
+
+
+def _problems(p: Paragraph) -> list[str]:
+    notes = []
+    for seg in p.segments:
+        for h in seg.terms:
+            if not h.found and h.method != "off":
+                notes.append(f"missing {h.kind}: {h.source} → {h.target}")
+            elif h.method == "last-resort":
+                notes.append(f"{h.kind} inserted after decoding: {h.source} → {h.target}")
+    return notes
+
+
+def side_by_side(release: Release) -> str:
+    rows = ["<table><tr><th>中文</th><th>English</th></tr>"]
+    for p in release.paragraphs:
+        hits = [h for s in p.segments for h in s.terms if h.kind == "term"]
+        zh = _marked(p.text, [(h.start, h.end) for h in hits])
+        en_text = p.translation if p.translation is not None else ""
+        en = _marked(en_text, [span for h in hits if h.found for v in h.accepted for span in _occurrences(en_text, v)])
+        problems = _problems(p)
+        flags = "".join(f'<span class="flag">⚠ {html.escape(n)}</span>' for n in problems)
+        kind = f'<span class="kind">{p.kind}</span> ' if p.kind != "body" else ""
+        rows.append(f'<tr class="{"review" if problems else "ok"}"><td>{kind}{zh}</td><td>{en}{flags}</td></tr>')
+    rows.append("</table>")
+    return "\n".join(rows)
+
+
+def summary_html(summary) -> str:
+    if not summary.sentences:
+        return "<p>" + html.escape("; ".join(summary.notes) or "nothing to summarize") + "</p>"
+    items = "".join(f"<li><div>{html.escape(s.text.strip())}</div><div><em>{html.escape(s.english or '')}</em></div></li>"
+                    for s in summary.sentences)
+    notes = "".join(f"<p>{html.escape(n)}</p>" for n in summary.notes)
+    return f'<ol class="summary">{items}</ol>{notes}'
+
+
+def audit_rows(release: Release) -> list[list[str]]:
+    return [[h.source, h.target, h.kind, "yes" if h.found else "no", h.method]
+            for s in release.segments() for h in s.terms]
+
+
+# --- one request -----------------------------------------------------------------------------
+@dataclasses.dataclass
+class Demo:
+    pipeline: Pipeline
+    fixed_glossaries: tuple[Path, ...] = ()
+    max_chars: int = DEFAULT_MAX_CHARS
+    out_dir: Path = dataclasses.field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="zhen-demo-")))
+
+    def shipped(self) -> dict[str, Path]:
+        return {p.stem: p for p in shipped_glossaries()}
+
+    def header(self) -> str:
+        sig = self.pipeline.engine.signature()
+        fixed = ", ".join(p.name for p in self.fixed_glossaries) or "none"
+        return (f"**Model** `{sig.get('model')}` · **engine** `{sig.get('engine')}`"
+                + (f" ({sig['compute_type']})" if sig.get("compute_type") else "")
+                + f" · beam {sig.get('beam')} · **always-on glossaries**: {fixed} · "
+                f"shipped glossaries: {len(self.shipped())} (choose below) · input limit {self.max_chars:,} characters")
+
+    def read(self, text: str | None, upload: str | None) -> Release:
+        if upload:
+            path = Path(upload)
+            data = path.read_bytes()
+            if len(data) > self.pipeline.max_input_bytes:
+                raise ZhenError(f"{path.name}: {len(data) / 1e6:.1f} MB is over the demo's limit of "
+                                f"{self.pipeline.max_input_bytes / 1e6:.0f} MB; use the CLI or a batch job.")
+            release = read_bytes(data, path.name, max_bytes=self.pipeline.max_input_bytes)
+        else:
+            text = (text or "").strip()
+            if not text:
+                raise ZhenError("Paste a release or upload a file first.")
+            if len(text) > self.max_chars:
+                raise ZhenError(f"The text has {len(text):,} characters, over the demo's limit of "
+                                f"{self.max_chars:,}; split it, or use the CLI or a batch job.")
+            release = read_bytes(text.encode("utf-8"), "pasted.txt")
+        if sum(len(p.text) for p in release.paragraphs) > self.max_chars:
+            raise ZhenError(f"The release is over the demo's limit of {self.max_chars:,} characters; use the CLI.")
+        return release
+
+    def glossary(self, chosen: list[str] | None, session_file: str | None):
+        shipped = self.shipped()
+        layers = [shipped[name] for name in (chosen or []) if name in shipped]
+        layers += list(self.fixed_glossaries)
+        if session_file:
+            layers.append(Path(session_file))
+        return load_layers(layers, shipped=False, user=False)
+
+    def run(self, text, upload, chosen, session_file, sentences, progress=None):
+        """Everything the page shows, as a dict; ``status`` says what happened (or what went wrong)."""
+        started = time.monotonic()
+        release = self.read(text, upload)
+        pipe = dataclasses.replace(self.pipeline, glossary=self.glossary(chosen, session_file))
+        release = pipe.segment(release)
+        total = max(1, pipe.count_units(release))
+        done = [0]
+
+        def tick(n: int) -> None:
+            done[0] += n
+            if progress is not None:
+                progress(min(1.0, done[0] / total), desc=f"translating {done[0]}/{total} segments")
+
+        translated = pipe.translate(release, progress=tick)
+        from .summarizer import summarize
+
+        summary = summarize(translated, pipe, sentences=int(sentences)) if sentences else None
+        stats = placement_stats(translated.segments())
+        t, f = stats["terms"], stats["fidelity"]
+        review = sum(s.review for s in translated.segments())
+        status = (f"Translated {len(translated.segments())} segments in {time.monotonic() - started:.1f} s. "
+                  f"Glossary: {t.placed}/{t.total} terms placed, {t.without_last_resort}/{t.total} without last "
+                  f"resort; numbers, dates, names: {f.placed}/{f.total}."
+                  + (f" ⚠ {review} segments flagged for review." if review else ""))
+        return {"status": status, "side": side_by_side(translated),
+                "summary": summary_html(summary) if summary else "", "audit": audit_rows(translated),
+                "files": self.export(translated)}
+
+    def export(self, release: Release) -> list[str]:
+        from .exporters import render
+
+        folder = Path(tempfile.mkdtemp(prefix="result-", dir=self.out_dir))
+        paths = []
+        for fmt, ext in (("md", "md"), ("json", "json"), ("docx", "docx"), ("tmx", "tmx")):
+            data = render(release, fmt)
+            path = folder / f"zhen-translation.{ext}"
+            path.write_bytes(data if isinstance(data, bytes) else data.encode("utf-8"))
+            paths.append(str(path))
+        return paths
+
+
+# --- the page --------------------------------------------------------------------------------
+def build_app(demo: Demo):
+    import gradio as gr
+
+    def handle(text, upload, chosen, session_file, sentences, progress=gr.Progress()):
+        try:
+            out = demo.run(text, upload, chosen, session_file, sentences, progress=progress)
+        except ZhenError as exc:
+            return f"⚠ **Error:** {exc}", "", "", [], None
+        return out["status"], out["side"], out["summary"], out["audit"], out["files"]
+
+    with gr.Blocks(title="zhen — Chinese releases into English") as app:
+        gr.Markdown("## zhen — Chinese official releases into publishable English")
+        gr.Markdown(demo.header(), elem_id="engine-info")
+        with gr.Row():
+            with gr.Column(scale=3):
+                text = gr.Textbox(label="Paste a release (Chinese)", lines=12, elem_id="source-text")
+                upload = gr.File(label="…or upload .txt / .md / .html / .docx", file_types=[".txt", ".md", ".html", ".htm", ".docx"],
+                                 type="filepath", elem_id="source-file")
+            with gr.Column(scale=2):
+                chosen = gr.CheckboxGroup(choices=sorted(demo.shipped()), value=sorted(demo.shipped()),
+                                          label="Shipped glossaries", elem_id="glossaries")
+                session_file = gr.File(label="Your glossary for this session (.tsv/.csv/.tbx/.json)",
+                                       file_types=[".tsv", ".csv", ".tbx", ".json", ".txt"], type="filepath",
+                                       elem_id="session-glossary")
+                sentences = gr.Slider(0, 10, value=3, step=1, label="Summary sentences (0: none)", elem_id="summary-length")
+                go = gr.Button("Translate", variant="primary", elem_id="translate-btn")
+        status = gr.Markdown(elem_id="status")
+        with gr.Tab("Side by side"):
+            side = gr.HTML(elem_id="side-by-side")
+        with gr.Tab("Summary"):
+            summary = gr.HTML(elem_id="summary")
+        with gr.Tab("Term audit"):
+            audit = gr.Dataframe(headers=["中文", "English", "kind", "placed", "method"], elem_id="audit",
+                                 interactive=False)
+        files = gr.File(label="Download: Markdown, JSON, DOCX, TMX", file_count="multiple", elem_id="downloads")
+        go.click(handle, [text, upload, chosen, session_file, sentences], [status, side, summary, audit, files],
+                 api_name="translate", concurrency_limit=1)
+    return app
+
+
+def launch(model: str | None = None, *, engine: str = "transformers", glossaries: tuple[Path, ...] = (),
+           host: str = "127.0.0.1", port: int = 7860, beam_size: int = 4, models_root=None,
+           block: bool = True):
+    """Load the model once, build the page, serve it (queued, one request at a time)."""
+    from .engines import DecodingOptions
+
+    for g in glossaries:  # a bad always-on glossary stops start-up with its error, not a page
+        load_layers([g], shipped=False, user=False)
+    pipeline = Pipeline.load(model, engine=engine, options=DecodingOptions(beam_size=beam_size),
+                             models_root=models_root)
+    demo = Demo(pipeline, tuple(glossaries))
+    app = build_app(demo)
+    app.queue(default_concurrency_limit=1, max_size=32)
+    app.launch(server_name=host, server_port=port, prevent_thread_lock=not block, show_error=True,
+               max_file_size="20mb", allowed_paths=[str(demo.out_dir)], css=CSS)
+    return app, demo

@@ -1,0 +1,73 @@
+"""Bilingual Word document: a two-column table, Chinese left, English right, one row per paragraph.
+
+Glossary terms are bold in both columns, a row with a last-resort placement is shaded and marked
+for review, and the document ends with the term audit and the signature, as in the Markdown.
+"""
+
+from __future__ import annotations
+
+import io
+
+from ..release import Paragraph, Release
+from ..requirements import _occurrences
+from ..signature import format_signature
+from . import metadata_line
+
+
+def _runs(cell, text: str, spans: list[tuple[int, int]]) -> None:
+    para = cell.paragraphs[0]
+    at = 0
+    for start, end in sorted(set(spans)):
+        if start < at:
+            continue
+        para.add_run(text[at:start])
+        para.add_run(text[start:end]).bold = True
+        at = end
+    para.add_run(text[at:])
+
+
+def _term_spans(p: Paragraph, english: bool) -> list[tuple[int, int]]:
+    hits = [h for s in p.segments for h in s.terms if h.kind == "term"]
+    if not english:
+        return [(h.start, h.end) for h in hits]
+    en = p.translation or ""
+    return [span for h in hits if h.found for v in h.accepted for span in _occurrences(en, v)]
+
+
+def render(release: Release) -> bytes:
+    from docx import Document
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    doc = Document()
+    doc.add_heading(release.title_en or release.title or "Translation", level=1)
+    line = metadata_line(release)
+    if line:
+        doc.add_paragraph(line)
+    table = doc.add_table(rows=1, cols=2)
+    table.style = "Table Grid"
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "中文", "English"
+    for p in release.paragraphs:
+        row = table.add_row().cells
+        _runs(row[0], p.text, _term_spans(p, english=False))
+        _runs(row[1], p.translation if p.translation is not None else "(not translated)", _term_spans(p, english=True))
+        if any(s.review for s in p.segments):
+            row[1].add_paragraph("⚠ review: a term or number was inserted after decoding")
+            shade = OxmlElement("w:shd")
+            shade.set(qn("w:fill"), "FFF2CC")
+            row[1]._tc.get_or_add_tcPr().append(shade)
+    hits = [h for s in release.segments() for h in s.terms if h.kind == "term"]
+    if hits:
+        doc.add_heading("Term audit", level=2)
+        audit = doc.add_table(rows=1, cols=4)
+        audit.style = "Table Grid"
+        for cell, text in zip(audit.rows[0].cells, ("中文", "English", "placed", "method")):
+            cell.text = text
+        for h in hits:
+            for cell, text in zip(audit.add_row().cells, (h.source, h.target, "yes" if h.found else "no", h.method)):
+                cell.text = text
+    if release.signature:
+        doc.add_paragraph(format_signature(release.signature)).runs[0].italic = True
+    out = io.BytesIO()
+    doc.save(out)
+    return out.getvalue()

@@ -1,0 +1,39 @@
+"""TMX 1.4, one translation unit per segment, for CAT tools (OmegaT, Trados, memoQ).
+
+Built with translate-toolkit's TMX store, not by hand. Each unit carries, as notes, the glossary
+terms it contains (``中文 → English [method]``) and a review flag when something was placed by last
+resort. Source language ``zh-CN``, target ``en``.
+"""
+
+from __future__ import annotations
+
+from ..release import Release, Segment
+
+
+def segment_notes(seg: Segment) -> list[str]:
+    notes = [f"{h.kind}: {h.source} → {h.target} [{h.method}]" for h in seg.terms]
+    if seg.review:
+        notes.append("review: a term or number was inserted after decoding")
+    return notes
+
+
+def units(release: Release) -> list[tuple[str, str, list[str]]]:
+    """``(source, target, notes)`` for every translated, non-empty segment."""
+    return [(s.source.strip(), s.target.strip(), segment_notes(s))
+            for s in release.segments() if s.target and s.source.strip()]
+
+
+def render_units(rows: list[tuple[str, str, list[str]]]) -> bytes:
+    from translate.storage.tmx import tmxfile
+
+    store = tmxfile(sourcelanguage="zh-CN", targetlanguage="en")
+    for source, target, notes in rows:
+        unit = store.addsourceunit(source)
+        unit.target = target
+        for note in notes:
+            unit.addnote(note)
+    return bytes(store)
+
+
+def render(release: Release) -> bytes:
+    return render_units(units(release))

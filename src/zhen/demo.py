@@ -185,7 +185,11 @@ def build_app(demo: Demo):
         try:
             out = demo.run(text, upload, chosen, session_file, sentences, progress=progress)
         except ZhenError as exc:
-            return f"⚠ **Error:** {exc}", "", "", [], None
+            message = str(exc)
+            for uploaded in (upload, session_file):  # name the user's file, not Gradio's temp copy
+                if uploaded:
+                    message = message.replace(str(Path(uploaded).parent) + "/", "")
+            return f"⚠ **Error:** {html.escape(message)}", "", "", [], None
         return out["status"], out["side"], out["summary"], out["audit"], out["files"]
 
     with gr.Blocks(title="zhen — Chinese releases into English") as app:

@@ -330,6 +330,69 @@ def demo(host: str, port: int, model: str | None, engine: str, beam_size: int, g
            models_root=models_dir)
 
 
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path, exists=True))
+@click.option("--output", "-o", "outdir", type=click.Path(path_type=Path, file_okay=False), required=True,
+              help="Output folder; it mirrors the input's structure and holds the job's state.")
+@click.option("--formats", default="json,md", show_default=True,
+              help="Comma-separated: json, md, docx, tmx, xliff, txt.")
+@click.option("--summarize", "with_summary", is_flag=True, help="Also write a 3-sentence bilingual summary per document.")
+@click.option("--model", "-m", help="Model directory or hub id [default: Helsinki-NLP/opus-mt-zh-en].")
+@click.option("--engine", type=click.Choice(["transformers", "ct2"]), default="transformers", show_default=True)
+@click.option("--beam", "beam_size", type=click.IntRange(1, 64), default=4, show_default=True)
+@click.option("--batch-size", type=click.IntRange(1, 1024), default=16, show_default=True)
+@click.option("--threads", type=click.IntRange(1, 256), help="CPU threads [default: all cores].")
+@click.option("--glossary", "-g", "glossaries", multiple=True, type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--no-shipped-glossaries", is_flag=True)
+@click.option("--max-doc-mb", type=click.FloatRange(0.001), default=10.0, show_default=True,
+              help="Larger documents (or archive entries) are refused and recorded.")
+@click.option("--models-dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--quiet", "-q", is_flag=True)
+def batch(source: Path, outdir: Path, formats: str, with_summary: bool, model: str | None, engine: str,
+          beam_size: int, batch_size: int, threads: int | None, glossaries: tuple[Path, ...],
+          no_shipped_glossaries: bool, max_doc_mb: float, models_dir: Path | None, quiet: bool) -> int:
+    """Translate a folder tree, a .zip/.tar.gz archive or a JSONL file of releases into -o OUTDIR.
+
+    Resumable: run the same command again after an interruption and it finishes the job; the
+    outputs are the same as an uninterrupted run's. Exit 9 if any document failed or was refused.
+    """
+    from tqdm import tqdm
+
+    from .batch import run_batch
+    from .batch.sources import Limits, iter_items
+    from .engines import DecodingOptions
+    from .glossary import load_layers
+    from .pipeline import Pipeline
+
+    _configure_logging(0, quiet)
+    limits = Limits(max_doc_bytes=int(max_doc_mb * 1024 * 1024))
+    wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
+    total = sum(1 for _ in iter_items(source, limits))  # counts, and refuses a bad input before the model loads
+    glossary = load_layers(glossaries, shipped=not no_shipped_glossaries)
+    options = DecodingOptions(beam_size=beam_size, batch_size=batch_size, threads=threads)
+    pipeline = Pipeline.load(model, engine=engine, options=options, models_root=models_dir,
+                             max_input_bytes=limits.max_doc_bytes, glossary=glossary)
+    bar = tqdm(total=total, unit="doc", disable=quiet, dynamic_ncols=True)
+    started = time.monotonic()
+
+    def tick(path: str, segments: int) -> None:
+        elapsed = max(time.monotonic() - started, 1e-9)
+        bar.set_postfix_str(f"{segments / elapsed:.1f} seg/s", refresh=False)
+        bar.update(1)
+
+    try:
+        report = run_batch(source, outdir, pipeline, formats=wanted, summarize=with_summary, limits=limits,
+                           progress=tick)
+    finally:
+        bar.close()
+    for problem in report.problems[:20]:
+        _say(quiet, f"zhen: {problem}")
+    if len(report.problems) > 20:
+        _say(quiet, f"zhen: … {len(report.problems) - 20} more in {outdir / 'manifest.jsonl'}")
+    _say(quiet, f"zhen: {report.line()}")
+    return 9 if report.failed or report.refused else 0
+
+
 @cli.group()
 def models() -> None:
     """List local models, or pull one from the hub."""

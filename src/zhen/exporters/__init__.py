@@ -1,6 +1,6 @@
 """Exporters render a translated :class:`~zhen.release.Release` as text for people or tools.
 
-Each is a function ``render(release) -> str`` (text formats) or ``-> bytes`` (``docx``, ``tmx``),
+Each is a function ``render(release) -> str`` (text formats) or ``-> bytes`` (``docx``, ``tmx``, ``xliff``),
 looked up by name and imported on first use.
 """
 
@@ -17,8 +17,9 @@ EXPORTERS: dict[str, str] = {
     "md": "zhen.exporters.markdown:render",
     "docx": "zhen.exporters.docx:render",
     "tmx": "zhen.exporters.tmx:render",
+    "xliff": "zhen.exporters.xliff:render",
 }
-BINARY = frozenset({"docx", "tmx"})
+BINARY = frozenset({"docx", "tmx", "xliff"})
 
 
 def render(release: Release, fmt: str) -> str | bytes:

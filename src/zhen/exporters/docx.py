@@ -1,12 +1,15 @@
 """Bilingual Word document: a two-column table, Chinese left, English right, one row per paragraph.
 
 Glossary terms are bold in both columns, a row with a last-resort placement is shaded and marked
-for review, and the document ends with the term audit and the signature, as in the Markdown.
+for review, and the document ends with the term audit and the signature, as in the Markdown. The
+same release always gives the same bytes (fixed timestamps), so batch outputs can be compared.
 """
 
 from __future__ import annotations
 
+import datetime as _dt
 import io
+import zipfile
 
 from ..release import Paragraph, Release
 from ..requirements import _occurrences
@@ -68,6 +71,23 @@ def render(release: Release) -> bytes:
                 cell.text = text
     if release.signature:
         doc.add_paragraph(format_signature(release.signature)).runs[0].italic = True
+    fixed = _dt.datetime(2000, 1, 1, tzinfo=_dt.timezone.utc)
+    doc.core_properties.created = doc.core_properties.modified = fixed
+    doc.core_properties.last_printed = fixed
     out = io.BytesIO()
     doc.save(out)
+    return _stable_zip(out.getvalue())
+
+
+def _stable_zip(data: bytes) -> bytes:
+    """The same document gives the same bytes: every zip entry gets one fixed timestamp (Word
+    files are zips, and python-docx stamps each entry with the current time)."""
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            entry = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            entry.external_attr = info.external_attr
+            dst.writestr(entry, src.read(info.filename))
     return out.getvalue()

@@ -1,0 +1,217 @@
+"""Batch jobs over archives of releases: resumable, never translating a segment twice, exportable.
+
+``run_batch(source, outdir, pipeline, ...)`` reads every document of a folder, archive or JSONL file
+(:mod:`zhen.batch.sources`), translates each through the same :class:`~zhen.pipeline.Pipeline` as
+the CLI, and writes its outputs under ``outdir`` mirroring the input's paths. The job's state is in
+``outdir/.zhen-job/job.sqlite`` (:mod:`zhen.batch.ledger`): re-running the same command after a
+crash or ``kill -9`` skips what is done and redoes the document that was in flight, so the outputs
+are byte-identical to an uninterrupted run. ``outdir/manifest.jsonl`` lists every document with its
+status, reason, checksums and counts, and ``outdir/report.json`` the run's totals and time.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from ..errors import ZhenError
+from ..readers import read_bytes
+from ..requirements import placement_stats
+from .ledger import Ledger, MemoryEngine, sha256
+from .sources import Item, Limits, iter_items
+
+FORMATS = ("json", "md", "docx", "tmx", "xliff", "txt")
+JOB_DIR = ".zhen-job"
+
+
+class BatchSettingsError(ZhenError):
+    exit_code = 2
+
+
+@dataclass
+class BatchReport:
+    documents: int = 0
+    done: int = 0
+    reused: int = 0  # done by an earlier run of the same job
+    failed: int = 0
+    refused: int = 0
+    skipped: int = 0
+    segments: int = 0
+    memory_hits: int = 0
+    terms_total: int = 0
+    terms_placed: int = 0
+    terms_without_last_resort: int = 0
+    fidelity_total: int = 0
+    fidelity_placed: int = 0
+    review_segments: int = 0
+    seconds: float = 0.0
+    problems: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        rate = f"{self.segments / self.seconds:.1f}" if self.seconds else "-"
+        return (f"batch: {self.documents} documents: {self.done} translated"
+                + (f" ({self.reused} done by an earlier run)" if self.reused else "")
+                + f", {self.failed} failed, {self.refused} refused, {self.skipped} skipped; "
+                f"{self.segments} segments ({self.memory_hits} from memory), {rate} segments/s; "
+                f"terms {self.terms_placed}/{self.terms_total} placed "
+                f"({self.terms_without_last_resort} without last resort); numbers/dates/names "
+                f"{self.fidelity_placed}/{self.fidelity_total}; {self.review_segments} segments for review; "
+                f"{self.seconds:.1f} s")
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def output_path(outdir: Path, rel: str, fmt: str) -> Path:
+    """``outdir/<rel without its suffix>.<fmt>``, and never outside ``outdir``."""
+    stem = rel.rsplit(".", 1)[0] if "." in rel.rsplit("/", 1)[-1] else rel
+    path = (outdir / f"{stem}.{'xlf' if fmt == 'xliff' else fmt}").resolve()
+    if not path.is_relative_to(outdir.resolve()):
+        raise ValueError(f"{rel}: would be written outside {outdir}")
+    return path
+
+
+def _summary_md(summary) -> str:
+    lines = ["# Summary", ""]
+    for s in summary.sentences:
+        lines += [f"> {s.text.strip()}", "", s.english or "", ""]
+    lines += [f"*{n}*" for n in summary.notes]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def run_batch(source: Path, outdir: Path, pipeline, *, formats: tuple[str, ...] = ("json", "md"),
+              summarize: bool = False, limits: Limits = Limits(), progress: Callable | None = None,
+              stop_after: int | None = None) -> BatchReport:
+    """Translate every document of ``source`` into ``outdir``; see the module's docstring.
+    ``progress(item_path, segments_done)`` is called after each document."""
+    bad = [f for f in formats if f not in FORMATS]
+    if bad:
+        raise BatchSettingsError(f"unknown format(s) {', '.join(bad)}; choose from {', '.join(FORMATS)}.")
+    outdir.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    ledger = Ledger(outdir / JOB_DIR / "job.sqlite")
+    settings = {"signature": pipeline.signature(), "formats": sorted(formats), "summarize": summarize}
+    previous = ledger.settings()
+    if previous is not None and previous != settings:
+        ledger.close()
+        raise BatchSettingsError(
+            f"{outdir} holds a job made with other settings ({_diff(previous, settings)}); use a new -o folder, "
+            "or the same settings to resume it.")
+    ledger.set_settings(settings)
+    memory = MemoryEngine(pipeline.engine, ledger, sha256(json.dumps(settings["signature"], sort_keys=True).encode()))
+    pipe = dataclasses.replace(pipeline, engine=memory)
+    report = BatchReport()
+    try:
+        for n, item in enumerate(iter_items(source, limits)):
+            if stop_after is not None and n >= stop_after:
+                break
+            report.documents += 1
+            _one(item, outdir, pipe, memory, ledger, formats, summarize, report)
+            if progress:
+                progress(item.path, report.segments)
+        _write_manifest(outdir, ledger, settings)
+        _export_memory(outdir, ledger)
+    finally:
+        ledger.close()
+    report.memory_hits = memory.hits
+    report.seconds = time.monotonic() - started
+    _write_atomic(outdir / "report.json", json.dumps(dataclasses.asdict(report), indent=1).encode())
+    return report
+
+
+def _diff(a: dict, b: dict) -> str:
+    keys = sorted({*a, *b} - {"signature"}) + sorted(
+        f"signature.{k}" for k in {*a.get("signature", {}), *b.get("signature", {})}
+        if a.get("signature", {}).get(k) != b.get("signature", {}).get(k))
+    return ", ".join(k for k in keys if k.startswith("signature.") or a.get(k) != b.get(k)) or "settings"
+
+
+def _one(item: Item, outdir: Path, pipe, memory: MemoryEngine, ledger: Ledger, formats, summarize,
+         report: BatchReport) -> None:
+    if item.status in ("refused", "skipped"):
+        setattr(report, item.status, getattr(report, item.status) + 1)
+        report.problems.append(f"{item.path}: {item.status}: {item.reason}")
+        ledger.record(item.path, item.status, reason=item.reason)
+        return
+    digest = sha256(item.data)
+    done = ledger.doc(item.path)
+    if done and done["status"] == "done" and done["input_sha256"] == digest:
+        report.done += 1
+        report.reused += 1
+        _count(report, done["stats"])
+        return
+    t0 = time.monotonic()
+    try:
+        release = read_bytes(item.data, item.path.rsplit("/", 1)[-1], max_bytes=pipe.max_input_bytes)
+        translated = pipe.run(release)
+        outputs: dict[str, dict] = {}
+        from ..exporters import render
+
+        rendered = {fmt: render(translated, fmt) for fmt in formats}
+        if summarize:
+            from ..summarizer import summarize as make_summary
+
+            rendered["summary.md"] = _summary_md(make_summary(translated, pipe, sentences=3))
+        for fmt, data in rendered.items():
+            blob = data if isinstance(data, bytes) else data.encode("utf-8")
+            path = output_path(outdir, item.path, fmt)
+            _write_atomic(path, blob)
+            outputs[fmt] = {"path": path.relative_to(outdir.resolve()).as_posix(), "sha256": sha256(blob)}
+        stats = _stats(translated)
+    except ZhenError as exc:
+        memory.take_pending()  # nothing of a failed document goes into the memory
+        report.failed += 1
+        report.problems.append(f"{item.path}: failed: {exc}")
+        ledger.record(item.path, "failed", reason=str(exc), input_sha256=digest)
+        return
+    ledger.record(item.path, "done", input_sha256=digest, outputs=outputs, stats=stats,
+                  seconds=time.monotonic() - t0, memory=memory.take_pending())
+    report.done += 1
+    _count(report, stats)
+
+
+def _stats(release) -> dict:
+    s = placement_stats(release.segments())
+    t, f = s["terms"], s["fidelity"]
+    return {"segments": len(release.segments()), "terms_total": t.total, "terms_placed": t.placed,
+            "terms_without_last_resort": t.without_last_resort, "fidelity_total": f.total,
+            "fidelity_placed": f.placed, "review_segments": sum(x.review for x in release.segments())}
+
+
+def _count(report: BatchReport, stats: dict) -> None:
+    for key, value in stats.items():
+        setattr(report, key, getattr(report, key) + value)
+
+
+def _write_manifest(outdir: Path, ledger: Ledger, settings: dict) -> None:
+    lines = []
+    for path, doc in ledger.all_docs():
+        lines.append(json.dumps({"path": path, "status": doc["status"], "reason": doc["reason"],
+                                 "input_sha256": doc["input_sha256"], "outputs": doc["outputs"],
+                                 **doc["stats"], "signature": settings["signature"]},
+                                ensure_ascii=False, sort_keys=True))
+    _write_atomic(outdir / "manifest.jsonl", ("\n".join(lines) + "\n").encode("utf-8"))
+
+
+def _export_memory(outdir: Path, ledger: Ledger) -> None:
+    from ..exporters.tmx import render_units
+
+    units = [(s, t, []) for s, t in ledger.memory_units()]
+    _write_atomic(outdir / "translation-memory.tmx", render_units(units))

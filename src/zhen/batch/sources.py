@@ -1,0 +1,229 @@
+"""The documents of a batch job: a folder tree, a .zip / .tar.gz archive, or a JSONL file.
+
+Archives are untrusted. An entry is refused, with its reason, when its name is absolute or climbs
+out with ``..``, when it is a link or a device, when it is larger than the per-document limit, when
+it expands more than ``max_ratio`` times its compressed size, or when the archive's total expanded
+size would pass ``max_total``; reading is capped at the limit whatever the header claims. Nothing is
+ever extracted to disk: entries are read into memory and the output paths are built from the
+checked names only.
+"""
+
+from __future__ import annotations
+
+import json
+import stat
+import tarfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Iterator
+
+from ..errors import InputError
+
+#: the readers' formats; anything else in a folder or archive is recorded as skipped
+SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".docx")
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_doc_bytes: int = 10 * 1024 * 1024
+    max_total_bytes: int = 2 * 1024**3
+    max_ratio: float = 200.0
+
+
+@dataclass
+class Item:
+    """One document: its path inside the input (POSIX, checked), its bytes, or why it has none."""
+
+    path: str
+    data: bytes | None = None
+    status: str = "pending"  # pending, refused, skipped
+    reason: str | None = None
+
+
+def safe_relpath(name: str) -> str | None:
+    """``name`` as a relative POSIX path that stays inside the output folder, or ``None``."""
+    name = name.replace("\\", "/")
+    if not name or name.startswith("/") or (len(name) > 1 and name[1] == ":"):
+        return None
+    parts = [p for p in PurePosixPath(name).parts if p not in ("", ".")]
+    if not parts or any(p == ".." for p in parts):
+        return None
+    return "/".join(parts)
+
+
+def iter_items(source: Path, limits: Limits = Limits()) -> Iterator[Item]:
+    """Every document of ``source`` in a stable order (sorted by path)."""
+    if source.is_dir():
+        yield from _folder(source, limits)
+    elif not source.is_file():
+        raise InputError(f"{source}: no such file or folder.")
+    elif source.name.lower().endswith(".zip"):
+        yield from _zip(source, limits)
+    elif source.name.lower().endswith((".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tar.xz")):
+        yield from _tar(source, limits)
+    elif source.name.lower().endswith((".jsonl", ".ndjson")):
+        yield from _jsonl(source, limits)
+    else:
+        raise InputError(f"{source}: not a folder, .zip, .tar.gz or .jsonl; batch takes one of those.")
+
+
+def _kind_check(path: str) -> Item | None:
+    if not path.lower().endswith(SUPPORTED):
+        return Item(path, status="skipped", reason=f"not a release format ({', '.join(SUPPORTED)})")
+    return None
+
+
+def _folder(root: Path, limits: Limits) -> Iterator[Item]:
+    base = root.resolve()
+    for path in sorted(root.rglob("*"), key=lambda p: p.relative_to(root).as_posix()):
+        rel = path.relative_to(root).as_posix()
+        if any(part.startswith(".") for part in PurePosixPath(rel).parts):
+            continue  # hidden files and folders, including a job folder kept inside the input
+        if path.is_symlink():
+            target = path.resolve()
+            if not target.is_relative_to(base):
+                yield Item(rel, status="refused", reason="a link pointing outside the input folder")
+                continue
+        if path.is_dir():
+            continue
+        skipped = _kind_check(rel)
+        if skipped:
+            yield skipped
+            continue
+        size = path.stat().st_size
+        if size > limits.max_doc_bytes:
+            yield Item(rel, status="refused", reason=f"{size / 1e6:.1f} MB, over the {limits.max_doc_bytes / 1e6:.0f} MB limit")
+            continue
+        yield Item(rel, path.read_bytes())
+
+
+def _read_capped(fh, limit: int) -> bytes | None:
+    data = fh.read(limit + 1)
+    return None if len(data) > limit else data
+
+
+def _zip(path: Path, limits: Limits) -> Iterator[Item]:
+    try:
+        archive = zipfile.ZipFile(path)
+    except zipfile.BadZipFile as exc:
+        raise InputError(f"{path}: not a readable zip archive ({exc}).") from None
+    total = 0
+    with archive:
+        for info in sorted(archive.infolist(), key=lambda i: i.filename):
+            if info.is_dir():
+                continue
+            rel = safe_relpath(info.filename)
+            if rel is None:
+                yield Item(info.filename, status="refused", reason="path escapes the output folder (absolute or ..)")
+                continue
+            if stat.S_ISLNK(info.external_attr >> 16):
+                yield Item(rel, status="refused", reason="a symbolic link")
+                continue
+            skipped = _kind_check(rel)
+            if skipped:
+                yield skipped
+                continue
+            refused = _size_check(rel, info.file_size, info.compress_size, total, limits)
+            if refused:
+                yield refused
+                continue
+            with archive.open(info) as fh:
+                data = _read_capped(fh, limits.max_doc_bytes)
+            if data is None:
+                yield Item(rel, status="refused", reason="expands past the per-document limit (header lied)")
+                continue
+            total += len(data)
+            yield Item(rel, data)
+
+
+def _size_check(rel: str, size: int, packed: int, total: int, limits: Limits) -> Item | None:
+    if size > limits.max_doc_bytes:
+        return Item(rel, status="refused", reason=f"{size / 1e6:.1f} MB expanded, over the "
+                    f"{limits.max_doc_bytes / 1e6:.0f} MB limit")
+    if packed and size / packed > limits.max_ratio and size > 1024 * 1024:
+        return Item(rel, status="refused", reason=f"compression ratio {size / packed:.0f}:1, a likely "
+                    f"decompression bomb (limit {limits.max_ratio:.0f}:1)")
+    if total + size > limits.max_total_bytes:
+        return Item(rel, status="refused", reason=f"the archive's expanded total would pass "
+                    f"{limits.max_total_bytes / 1e9:.1f} GB")
+    return None
+
+
+def _tar(path: Path, limits: Limits) -> Iterator[Item]:
+    try:
+        archive = tarfile.open(path)
+    except (tarfile.TarError, OSError) as exc:
+        raise InputError(f"{path}: not a readable tar archive ({exc}).") from None
+    total = 0
+    packed_size = path.stat().st_size
+    with archive:
+        members = sorted(archive.getmembers(), key=lambda m: m.name)
+        expanded = sum(m.size for m in members if m.isfile())
+        for member in members:
+            if member.isdir():
+                continue
+            rel = safe_relpath(member.name)
+            if rel is None:
+                yield Item(member.name, status="refused", reason="path escapes the output folder (absolute or ..)")
+                continue
+            if member.issym() or member.islnk():
+                yield Item(rel, status="refused", reason=f"a link (to {member.linkname})")
+                continue
+            if not member.isfile():
+                yield Item(rel, status="refused", reason="not a regular file (device, fifo)")
+                continue
+            skipped = _kind_check(rel)
+            if skipped:
+                yield skipped
+                continue
+            # a tar.gz is compressed as a whole: judge the ratio on the archive
+            share = packed_size * member.size / expanded if expanded else member.size
+            refused = _size_check(rel, member.size, int(share) or 1, total, limits)
+            if refused:
+                yield refused
+                continue
+            fh = archive.extractfile(member)
+            data = _read_capped(fh, limits.max_doc_bytes) if fh else None
+            if data is None:
+                yield Item(rel, status="refused", reason="could not be read within the per-document limit")
+                continue
+            total += len(data)
+            yield Item(rel, data)
+
+
+def _jsonl(path: Path, limits: Limits) -> Iterator[Item]:
+    """One release per line: ``{"text": …}`` and optionally ``"id"`` or ``"path"`` (its output
+    name) and ``"title"``. Each becomes ``<id>.txt`` (``line-000001.txt`` without one)."""
+    seen: set[str] = set()
+    with open(path, "rb") as fh:
+        for n, raw in enumerate(fh, 1):
+            if not raw.strip():
+                continue
+            name = f"line-{n:06d}.txt"
+            try:
+                obj = json.loads(raw)
+                if not isinstance(obj, dict) or not isinstance(obj.get("text"), str):
+                    raise ValueError('not an object with a "text" string')
+            except ValueError as exc:
+                yield Item(name, status="refused", reason=f"line {n}: {exc}")
+                continue
+            given = obj.get("path") or obj.get("id")
+            rel = safe_relpath(str(given)) if given is not None else name
+            if rel is None:
+                yield Item(str(given), status="refused", reason=f"line {n}: its path escapes the output folder")
+                continue
+            if not rel.lower().endswith(SUPPORTED):
+                rel += ".txt"
+            if rel in seen:
+                yield Item(rel, status="refused", reason=f"line {n}: a second document with this id")
+                continue
+            seen.add(rel)
+            text = obj["text"]
+            if obj.get("title"):
+                text = f"{obj['title']}\n\n{text}"
+            data = text.encode("utf-8")
+            if len(data) > limits.max_doc_bytes:
+                yield Item(rel, status="refused", reason=f"line {n}: over the {limits.max_doc_bytes / 1e6:.0f} MB limit")
+                continue
+            yield Item(rel, data)

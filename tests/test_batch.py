@@ -132,7 +132,18 @@ def test_archive_completes_with_every_bad_entry_recorded(archive, uninterrupted)
           f"({report['segments'] / report['seconds']:.1f} segments/s, {report['memory_hits']} from memory)")
 
 
-def test_kill_minus_9_and_resume_gives_byte_identical_outputs(archive, uninterrupted, tiny_model, tmp_path):
+def _counts(ledger: Path) -> tuple[int, int, int]:
+    """(documents done, memory rows, planned segments), or zeros while the ledger is being made."""
+    try:
+        with sqlite3.connect(ledger) as db:
+            return tuple(db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]  # type: ignore[return-value]
+                         for t in ("docs WHERE status='done'", "memory", "plan"))
+    except sqlite3.OperationalError:
+        return 0, 0, 0
+
+
+@pytest.mark.parametrize("when", ["while translating chunks", "while writing documents"])
+def test_kill_minus_9_and_resume_gives_byte_identical_outputs(archive, uninterrupted, tiny_model, tmp_path, when):
     path, _ = archive
     reference = outputs(uninterrupted[0])
     out = tmp_path / "out"
@@ -140,25 +151,28 @@ def test_kill_minus_9_and_resume_gives_byte_identical_outputs(archive, uninterru
     proc = zhen_batch(path, "-o", out, "--model", tiny_model, *ARGS, "-g", glossary)
     ledger = out / ".zhen-job" / "job.sqlite"
     deadline = time.monotonic() + 600
-    done = 0
+    counts = (0, 0, 0)
     while time.monotonic() < deadline and proc.poll() is None:
         if ledger.exists():
-            try:
-                with sqlite3.connect(ledger) as db:
-                    done = db.execute("SELECT count(*) FROM docs WHERE status='done'").fetchone()[0]
-            except sqlite3.OperationalError:
-                pass
-        if done >= 60:
-            break
-        time.sleep(0.2)
+            counts = _counts(ledger)
+            done, memory, planned = counts
+            if when == "while translating chunks" and 0 < memory < planned:
+                break
+            if when == "while writing documents" and done >= 60:
+                break
+        time.sleep(0.02)
     assert proc.poll() is None, "the run finished before it could be killed"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert 60 <= done < N_RELEASES
+    done, memory, planned = _counts(ledger)
+    if when == "while translating chunks":
+        assert done == 0 and 0 < memory < planned, (done, memory, planned)
+    else:
+        assert 60 <= done < N_RELEASES
     resumed = zhen_batch(path, "-o", out, "--model", tiny_model, *ARGS, "-g", glossary)
     resumed.communicate(timeout=900)
     report = json.loads((out / "report.json").read_text())
-    assert report["reused"] >= 60 and report["done"] == N_RELEASES
+    assert report["done"] == N_RELEASES and report["reused"] == done
     again = outputs(out)
     assert sorted(again) == sorted(reference)
     differing = [k for k in reference if reference[k] != again[k]]
@@ -269,3 +283,22 @@ def test_a_job_with_other_settings_is_not_mixed_in(tmp_path, tiny_model):
     other = zhen_batch(src, "-o", out, "--model", tiny_model, "--beam", "2", "-q")
     _, stderr = other.communicate(timeout=300)
     assert other.returncode == 2 and "other settings" in stderr.decode() and "beam" in stderr.decode()
+
+
+def test_ray_runner_on_a_local_two_cpu_cluster_matches_the_local_run(tmp_path, tiny_model):
+    pytest.importorskip("ray")
+    path = tmp_path / "small.zip"
+    build_archive(path, 40, hostile=False)
+    runs = {}
+    for runner in ("local", "ray"):
+        out = tmp_path / runner
+        t0 = time.monotonic()
+        proc = zhen_batch(path, "-o", out, "--model", tiny_model, "--runner", runner, "--workers", "2", *ARGS)
+        _, stderr = proc.communicate(timeout=600)
+        assert proc.returncode == 0, stderr.decode()[-2000:]
+        report = json.loads((out / "report.json").read_text())
+        runs[runner] = (outputs(out), report, time.monotonic() - t0)
+    assert runs["ray"][0] == runs["local"][0]  # byte for byte, every file and the manifest
+    for runner, (_, report, wall) in runs.items():
+        print(f"\n{runner}: {report['translated']} segments translated, {report['segments']} in documents, "
+              f"{wall:.1f} s wall ({report['segments'] / wall:.1f} document segments/s)")

@@ -347,10 +347,16 @@ def demo(host: str, port: int, model: str | None, engine: str, beam_size: int, g
 @click.option("--max-doc-mb", type=click.FloatRange(0.001), default=10.0, show_default=True,
               help="Larger documents (or archive entries) are refused and recorded.")
 @click.option("--models-dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--runner", type=click.Choice(["local", "ray"]), default="local", show_default=True,
+              help="ray: translate on a Ray cluster (pip install 'zhen[ray]'); --engine still picks the model runtime.")
+@click.option("--workers", type=click.IntRange(1, 4096), default=2, show_default=True,
+              help="Ray: model-holding actors, one CPU each.")
+@click.option("--ray-address", help="Ray: join this cluster ('auto', 'ray://head:10001') [default: start a local one].")
 @click.option("--quiet", "-q", is_flag=True)
 def batch(source: Path, outdir: Path, formats: str, with_summary: bool, model: str | None, engine: str,
           beam_size: int, batch_size: int, threads: int | None, glossaries: tuple[Path, ...],
-          no_shipped_glossaries: bool, max_doc_mb: float, models_dir: Path | None, quiet: bool) -> int:
+          no_shipped_glossaries: bool, max_doc_mb: float, models_dir: Path | None, runner: str, workers: int,
+          ray_address: str | None, quiet: bool) -> int:
     """Translate a folder tree, a .zip/.tar.gz archive or a JSONL file of releases into -o OUTDIR.
 
     Resumable: run the same command again after an interruption and it finishes the job; the
@@ -372,7 +378,18 @@ def batch(source: Path, outdir: Path, formats: str, with_summary: bool, model: s
     options = DecodingOptions(beam_size=beam_size, batch_size=batch_size, threads=threads)
     pipeline = Pipeline.load(model, engine=engine, options=options, models_root=models_dir,
                              max_input_bytes=limits.max_doc_bytes, glossary=glossary)
-    bar = tqdm(total=total, unit="doc", disable=quiet, dynamic_ncols=True)
+    ray_runner = None
+    if runner == "ray":
+        try:
+            import ray  # noqa: F401
+        except ImportError:
+            raise ZhenError("--runner ray needs Ray: `pip install 'zhen[ray]'`.") from None
+        from .batch.runners import RayRunner
+
+        ray_runner = RayRunner(str(pipeline.engine.model_info.path), engine, options, workers=workers,
+                               address=ray_address)
+    seg_bar = tqdm(unit="seg", desc="translating", disable=quiet, dynamic_ncols=True)
+    bar = tqdm(total=total, unit="doc", desc="documents", disable=quiet, dynamic_ncols=True)
     started = time.monotonic()
 
     def tick(path: str, segments: int) -> None:
@@ -382,8 +399,9 @@ def batch(source: Path, outdir: Path, formats: str, with_summary: bool, model: s
 
     try:
         report = run_batch(source, outdir, pipeline, formats=wanted, summarize=with_summary, limits=limits,
-                           progress=tick)
+                           progress=tick, runner=ray_runner, chunk_progress=seg_bar.update)
     finally:
+        seg_bar.close()
         bar.close()
     for problem in report.problems[:20]:
         _say(quiet, f"zhen: {problem}")

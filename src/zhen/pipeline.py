@@ -121,7 +121,8 @@ class Pipeline:
                                            anchors=[[h.source for h in hits] for hits in wanted_hits],
                                            progress=progress)
         for seg, hyp, wanted in zip(segments, hyps, constraints):
-            seg.target, seg.score = hyp.text, hyp.score
+            # 4 decimals: enough to rank, and the same whatever the thread count's rounding noise
+            seg.target, seg.score = hyp.text, (round(hyp.score, 4) if hyp.score is not None else None)
             for hit in seg.terms:
                 seg.target = restore_typography(seg.target, hit)
             mark_found(seg, seg.target, "constrained" if wanted else "model")

@@ -23,8 +23,11 @@ from typing import Callable
 from ..errors import ZhenError
 from ..readers import read_bytes
 from ..requirements import placement_stats
-from .ledger import Ledger, MemoryEngine, sha256
+from .ledger import Ledger, MemoryEngine, RecordingEngine, sha256
 from .sources import Item, Limits, iter_items
+
+#: segments per planned chunk: one ``translate_batch`` call, one unit of work for a Ray actor
+CHUNK_SEGMENTS = 64
 
 FORMATS = ("json", "md", "docx", "tmx", "xliff", "txt")
 JOB_DIR = ".zhen-job"
@@ -43,7 +46,8 @@ class BatchReport:
     refused: int = 0
     skipped: int = 0
     segments: int = 0
-    memory_hits: int = 0
+    translated: int = 0  # segment requests the engine translated in this run
+    memory_hits: int = 0  # segment requests answered by the memory (other documents, earlier runs)
     terms_total: int = 0
     terms_placed: int = 0
     terms_without_last_resort: int = 0
@@ -58,7 +62,8 @@ class BatchReport:
         return (f"batch: {self.documents} documents: {self.done} translated"
                 + (f" ({self.reused} done by an earlier run)" if self.reused else "")
                 + f", {self.failed} failed, {self.refused} refused, {self.skipped} skipped; "
-                f"{self.segments} segments ({self.memory_hits} from memory), {rate} segments/s; "
+                f"{self.segments} segments ({self.translated} translated, {self.memory_hits} requests from memory), "
+                f"{rate} segments/s; "
                 f"terms {self.terms_placed}/{self.terms_total} placed "
                 f"({self.terms_without_last_resort} without last resort); numbers/dates/names "
                 f"{self.fidelity_placed}/{self.fidelity_total}; {self.review_segments} segments for review; "
@@ -98,9 +103,16 @@ def _summary_md(summary) -> str:
 
 def run_batch(source: Path, outdir: Path, pipeline, *, formats: tuple[str, ...] = ("json", "md"),
               summarize: bool = False, limits: Limits = Limits(), progress: Callable | None = None,
-              stop_after: int | None = None) -> BatchReport:
+              runner=None, chunk_progress: Callable | None = None) -> BatchReport:
     """Translate every document of ``source`` into ``outdir``; see the module's docstring.
-    ``progress(item_path, segments_done)`` is called after each document."""
+
+    Three passes, each resumable: (1) plan: every pending document is read and run through the
+    pipeline with an engine that only records what it is asked, and the segments not yet in the
+    memory are planned in fixed chunks; (2) translate the open chunks (``runner``: this process by
+    default, or :class:`~zhen.batch.runners.RayRunner`), committing each to the memory; (3) run each
+    document through the pipeline again, now answered from the memory, and write its outputs.
+    ``progress(item_path, segments_done)`` is called after each document of pass 3,
+    ``chunk_progress(segments)`` after each chunk of pass 2."""
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise BatchSettingsError(f"unknown format(s) {', '.join(bad)}; choose from {', '.join(FORMATS)}.")
@@ -119,9 +131,18 @@ def run_batch(source: Path, outdir: Path, pipeline, *, formats: tuple[str, ...] 
     pipe = dataclasses.replace(pipeline, engine=memory)
     report = BatchReport()
     try:
-        for n, item in enumerate(iter_items(source, limits)):
-            if stop_after is not None and n >= stop_after:
-                break
+        _plan(source, limits, pipeline, memory, ledger, summarize)
+        from .runners import LocalRunner
+
+        chunks = ledger.open_chunks()
+        by_id = dict(chunks)
+        for chunk_id, hyps in (runner or LocalRunner(pipeline.engine)).run(chunks):
+            items = by_id[chunk_id]
+            ledger.add_memory([memory.row(key, request, hyp) for (key, request), hyp in zip(items, hyps)])
+            report.translated += len(items)
+            if chunk_progress:
+                chunk_progress(len(items))
+        for item in iter_items(source, limits):
             report.documents += 1
             _one(item, outdir, pipe, memory, ledger, formats, summarize, report)
             if progress:
@@ -130,10 +151,32 @@ def run_batch(source: Path, outdir: Path, pipeline, *, formats: tuple[str, ...] 
         _export_memory(outdir, ledger)
     finally:
         ledger.close()
-    report.memory_hits = memory.hits
+    report.translated += memory.misses  # (none expected: pass 2 translated what pass 3 asks for)
+    report.memory_hits = memory.hits + memory.misses - report.translated
     report.seconds = time.monotonic() - started
     _write_atomic(outdir / "report.json", json.dumps(dataclasses.asdict(report), indent=1).encode())
     return report
+
+
+def _plan(source: Path, limits: Limits, pipeline, memory: MemoryEngine, ledger: Ledger, summarize: bool) -> None:
+    recorder = RecordingEngine(pipeline.engine, memory)
+    pipe = dataclasses.replace(pipeline, engine=recorder)
+    for item in iter_items(source, limits):
+        if item.status != "pending":
+            continue
+        done = ledger.doc(item.path)
+        if done and done["status"] == "done" and done["input_sha256"] == sha256(item.data):
+            continue
+        try:
+            release = read_bytes(item.data, item.path.rsplit("/", 1)[-1], max_bytes=pipe.max_input_bytes)
+            translated = pipe.run(release)
+            if summarize:
+                from ..summarizer import summarize as make_summary
+
+                make_summary(translated, pipe, sentences=3)
+        except ZhenError:
+            continue  # pass 3 records why
+    ledger.plan(recorder.requests, CHUNK_SEGMENTS)
 
 
 def _diff(a: dict, b: dict) -> str:

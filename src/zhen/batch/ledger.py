@@ -27,6 +27,8 @@ CREATE TABLE IF NOT EXISTS docs (
 CREATE TABLE IF NOT EXISTS memory (
     key TEXT PRIMARY KEY, source TEXT NOT NULL, target TEXT NOT NULL, score REAL, tokens INTEGER,
     settings TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS plan (
+    key TEXT PRIMARY KEY, chunk INTEGER NOT NULL, seq INTEGER NOT NULL, request TEXT NOT NULL);
 """
 
 
@@ -90,6 +92,45 @@ class Ledger:
                 found[key] = Hypothesis(target, score, tokens)
         return found
 
+    # --- the plan: the job's new segments, in fixed chunks --------------------------------
+    def plan(self, requests: list[tuple[str, dict]], chunk_size: int) -> None:
+        """Add ``(key, request)`` pairs not yet planned nor in the memory, in order, to chunks of
+        ``chunk_size``. A chunk, once planned, never changes: a resumed job translates exactly the
+        same segments together as an uninterrupted one, so the outputs are the same."""
+        planned = {k for (k,) in self.db.execute("SELECT key FROM plan")}
+        new = []
+        for k, r in requests:  # first appearance only: a segment is translated once per job
+            if k not in planned:
+                planned.add(k)
+                new.append((k, r))
+        known = self.lookup([k for k, _ in new])
+        new = [(k, r) for k, r in new if k not in known]
+        if not new:
+            return
+        top = self.db.execute("SELECT coalesce(max(chunk), -1), coalesce(max(seq), -1) FROM plan").fetchone()
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            for n, (key, request) in enumerate(new):
+                self.db.execute("INSERT INTO plan VALUES (?, ?, ?, ?)",
+                                (key, top[0] + 1 + n // chunk_size, top[1] + 1 + n, json.dumps(request, ensure_ascii=False)))
+
+    def open_chunks(self) -> list[tuple[int, list[tuple[str, dict]]]]:
+        """Planned chunks with a segment not yet in the memory, each whole, in order."""
+        rows = self.db.execute(
+            "SELECT p.chunk, p.key, p.request, m.key IS NULL FROM plan p LEFT JOIN memory m ON m.key = p.key "
+            "ORDER BY p.chunk, p.seq").fetchall()
+        chunks: dict[int, list] = {}
+        open_ids = {c for c, _, _, missing in rows if missing}
+        for chunk, key, request, _ in rows:
+            if chunk in open_ids:
+                chunks.setdefault(chunk, []).append((key, json.loads(request)))
+        return sorted(chunks.items())
+
+    def add_memory(self, rows: list[tuple]) -> None:
+        with self.db:
+            self.db.execute("BEGIN IMMEDIATE")
+            self.db.executemany("INSERT OR IGNORE INTO memory VALUES (?, ?, ?, ?, ?, ?)", rows)
+
     def memory_units(self) -> list[tuple[str, str]]:
         return self.db.execute("SELECT source, target FROM memory ORDER BY source, target").fetchall()
 
@@ -149,9 +190,50 @@ class MemoryEngine:
             anchors=[anchors[i] for i in todo] if anchors else None, progress=progress) if todo else []
         for i, hyp in zip(todo, fresh):
             known[keys[i]] = hyp
-            self.pending[keys[i]] = (keys[i], texts[i].strip(), hyp.text, hyp.score, hyp.tokens, self.settings)
+            self.pending[keys[i]] = self.row(keys[i], {"text": texts[i]}, hyp)
         return [known[k] for k in keys]
+
+    def row(self, key: str, request: dict, hyp: Hypothesis) -> tuple:
+        return (key, request["text"].strip(), hyp.text, hyp.score, hyp.tokens, self.settings)
 
     def take_pending(self) -> list[tuple]:
         rows, self.pending = list(self.pending.values()), {}
         return rows
+
+
+@dataclass
+class RecordingEngine:
+    """Answers nothing, remembers every request: the planning pass runs the real pipeline with it
+    to learn exactly which segments (with which requirements) each document will ask for."""
+
+    inner: Any
+    memory: MemoryEngine
+
+    def __post_init__(self) -> None:
+        self.name = self.inner.name
+        self.options = self.inner.options
+        self.requests: list[tuple[str, dict]] = []
+
+    @property
+    def max_source_tokens(self) -> int:
+        return self.inner.max_source_tokens
+
+    @property
+    def max_target_tokens(self) -> int:
+        return self.inner.max_target_tokens
+
+    def count_tokens(self, text: str) -> int:
+        return self.inner.count_tokens(text)
+
+    def count_target_tokens(self, text: str) -> int:
+        return self.inner.count_target_tokens(text)
+
+    def signature(self) -> dict[str, Any]:
+        return self.inner.signature()
+
+    def translate_batch(self, texts, *, constraints=None, anchors=None, progress=None) -> list[Hypothesis]:
+        cons = constraints or [[] for _ in texts]
+        for i, text in enumerate(texts):
+            request = {"text": text, "constraints": cons[i], "anchors": anchors[i] if anchors else []}
+            self.requests.append((self.memory.key(text, cons[i]), request))
+        return [Hypothesis("", None, 0) for _ in texts]

@@ -1,0 +1,95 @@
+"""Who translates a batch job's planned chunks: this process, or a Ray cluster.
+
+A chunk is a fixed list of segment requests (text, requirements, anchors) made by the planning
+pass; translating it is one ``translate_batch`` call on an engine. Both runners yield each chunk's
+hypotheses as they finish, and the job commits each chunk to its memory at once, so either runner
+can be interrupted and resumed.
+
+The Ray runner uses ``ray.data`` with an actor pool: every actor loads the model once (the same
+model path, engine and decoding options as the local pipeline) and translates whole chunks.
+``ray_address=None`` starts a local cluster with ``workers`` CPUs; ``"auto"`` or
+``"ray://head:10001"`` joins an existing one (the model path must exist on every node, or be a hub
+id in each node's cache).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterator
+
+from ..engines.base import DecodingOptions, Hypothesis
+
+Chunk = tuple[int, list[tuple[str, dict]]]
+
+
+def _translate(engine, requests: list[dict]) -> list[Hypothesis]:
+    return engine.translate_batch([r["text"] for r in requests], constraints=[r["constraints"] for r in requests],
+                                  anchors=[r["anchors"] for r in requests])
+
+
+class LocalRunner:
+    def __init__(self, engine) -> None:
+        self.engine = engine
+
+    def run(self, chunks: list[Chunk]) -> Iterator[tuple[int, list[Hypothesis]]]:
+        for chunk_id, items in chunks:
+            yield chunk_id, _translate(self.engine, [r for _, r in items])
+
+
+class _Worker:
+    """A Ray actor holding one model (loaded once)."""
+
+    def __init__(self, model_path: str, engine: str, options: dict) -> None:
+        from zhen.engines import create_engine
+        from zhen.models import resolve_model
+
+        self.engine = create_engine(engine, resolve_model(model_path, download=False), DecodingOptions(**options))
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
+        import json
+
+        out = []
+        for payload in batch["payload"]:
+            chunk = json.loads(payload)
+            hyps = _translate(self.engine, chunk["requests"])
+            out.append(json.dumps({"chunk": chunk["chunk"], "hyps": [[h.text, h.score, h.tokens] for h in hyps]}))
+        return {"result": out}
+
+
+class RayRunner:
+    def __init__(self, model_path: str, engine: str, options: DecodingOptions, *, workers: int = 2,
+                 address: str | None = None) -> None:
+        import dataclasses
+
+        self.model_path, self.engine_name = model_path, engine
+        # each actor gets one CPU and uses one thread: the cores are shared by actors, not by threads
+        self.options = dataclasses.asdict(dataclasses.replace(options, threads=1))
+        self.workers = workers
+        self.address = address
+
+    def run(self, chunks: list[Chunk]) -> Iterator[tuple[int, list[Hypothesis]]]:
+        import json
+        import logging
+
+        import ray
+
+        if not chunks:
+            return
+        if not ray.is_initialized():
+            if self.address:
+                ray.init(address=self.address, logging_level=logging.WARNING, log_to_driver=False)
+            else:
+                ray.init(num_cpus=self.workers, include_dashboard=False, logging_level=logging.WARNING,
+                         log_to_driver=False)
+        ctx = ray.data.DataContext.get_current()
+        ctx.enable_progress_bars = False
+        ctx.execution_options.preserve_order = False  # results are committed by chunk id, in any order
+        payloads = [{"payload": json.dumps({"chunk": cid, "requests": [r for _, r in items]}, ensure_ascii=False)}
+                    for cid, items in chunks]
+        logging.getLogger("ray.data").setLevel(logging.WARNING)
+        ds = ray.data.from_items(payloads, override_num_blocks=len(payloads)).map_batches(
+            _Worker, fn_constructor_kwargs={"model_path": self.model_path, "engine": self.engine_name,
+                                            "options": self.options},
+            batch_size=1, num_cpus=1, compute=ray.data.ActorPoolStrategy(size=min(self.workers, len(payloads))))
+        for row in ds.iter_rows():
+            result = json.loads(row["result"])
+            yield result["chunk"], [Hypothesis(t, s, n) for t, s, n in result["hyps"]]

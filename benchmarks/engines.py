@@ -219,11 +219,9 @@ def main() -> None:
 def end_to_end() -> None:
     """Constrained vs unconstrained through the whole pipeline on the tiny trained model (which
     writes some terms itself), both engines: the cost a user sees."""
-    import statistics
+    from constraints import end_to_end as measure
 
-    from zhen.engines import DecodingOptions
     from zhen.glossary import load_layers
-    from zhen.pipeline import Pipeline
     from zhen.testing import build_tiny_marian
 
     print("\nend to end on the tiny trained model, the sample release, constrained vs unconstrained (s/segment):")
@@ -232,23 +230,9 @@ def end_to_end() -> None:
         glossary = load_layers(user=False)
         for engine in ("transformers", "ct2"):
             for beam in (1, 4):
-                times, placed = {}, ""
-                for name, settings in (("plain", dict(enforce_fidelity=False)), ("steered", dict(glossary=glossary))):
-                    p = Pipeline.load(tiny, engine=engine, options=DecodingOptions(beam_size=beam), **settings)
-                    rel = p.segment(p.read(SAMPLE))
-                    p.translate(rel)  # warm-up
-                    runs = []
-                    for _ in range(3):
-                        t0 = time.perf_counter()
-                        out = p.translate(rel)
-                        runs.append((time.perf_counter() - t0) / len(out.segments()))
-                    times[name] = statistics.median(runs)
-                    if name == "steered":
-                        hits = [h for s in out.segments() for h in s.terms]
-                        placed = f"{sum(h.found and h.method != 'last-resort' for h in hits)}/{len(hits)} without last resort"
-                print(f"  {engine:<12} beam {beam}: {times['plain']:.4f} vs {times['steered']:.4f} = "
-                      f"{times['steered'] / times['plain']:.2f}x; {placed}")
-
+                plain, steered, placed = measure(tiny, engine, beam, glossary, str(SAMPLE))
+                print(f"  {engine:<12} beam {beam}: {plain:.4f} vs {steered:.4f} = {steered / plain:.2f}x; "
+                      f"{placed} without last resort")
 
 if __name__ == "__main__":
     main()

@@ -138,21 +138,10 @@ class Ledger:
         self.db.close()
 
 
-@dataclass
-class MemoryEngine:
-    """An engine in front of another: segments already in the memory with the same settings and
-    requirements are not translated again; new ones are held until the document is recorded."""
+class _InFront:
+    """An engine placed in front of ``inner``: sizes, counts and signature are the inner engine's."""
 
     inner: Any
-    ledger: Ledger
-    settings: str  # a hash of everything that changes the output
-    hits: int = 0
-    misses: int = 0
-
-    def __post_init__(self) -> None:
-        self.name = self.inner.name
-        self.options = self.inner.options
-        self.pending: dict[str, tuple] = {}
 
     @property
     def max_source_tokens(self) -> int:
@@ -170,6 +159,23 @@ class MemoryEngine:
 
     def signature(self) -> dict[str, Any]:
         return self.inner.signature()
+
+
+@dataclass
+class MemoryEngine(_InFront):
+    """An engine in front of another: segments already in the memory with the same settings and
+    requirements are not translated again; new ones are held until the document is recorded."""
+
+    inner: Any
+    ledger: Ledger
+    settings: str  # a hash of everything that changes the output
+    hits: int = 0
+    misses: int = 0
+
+    def __post_init__(self) -> None:
+        self.name = self.inner.name
+        self.options = self.inner.options
+        self.pending: dict[str, tuple] = {}
 
     def key(self, text: str, constraints: list[list[str]]) -> str:
         return sha256(json.dumps([self.settings, normalize_source(text), constraints], ensure_ascii=False).encode())
@@ -202,7 +208,7 @@ class MemoryEngine:
 
 
 @dataclass
-class RecordingEngine:
+class RecordingEngine(_InFront):
     """Answers nothing, remembers every request: the planning pass runs the real pipeline with it
     to learn exactly which segments (with which requirements) each document will ask for."""
 
@@ -213,23 +219,6 @@ class RecordingEngine:
         self.name = self.inner.name
         self.options = self.inner.options
         self.requests: list[tuple[str, dict]] = []
-
-    @property
-    def max_source_tokens(self) -> int:
-        return self.inner.max_source_tokens
-
-    @property
-    def max_target_tokens(self) -> int:
-        return self.inner.max_target_tokens
-
-    def count_tokens(self, text: str) -> int:
-        return self.inner.count_tokens(text)
-
-    def count_target_tokens(self, text: str) -> int:
-        return self.inner.count_target_tokens(text)
-
-    def signature(self) -> dict[str, Any]:
-        return self.inner.signature()
 
     def translate_batch(self, texts, *, constraints=None, anchors=None, progress=None) -> list[Hypothesis]:
         cons = constraints or [[] for _ in texts]

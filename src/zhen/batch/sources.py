@@ -98,6 +98,18 @@ def _folder(root: Path, limits: Limits) -> Iterator[Item]:
         yield Item(rel, path.read_bytes())
 
 
+def _entry(name: str, *, link: str | None = None, special: bool = False) -> tuple[str, Item | None]:
+    """An archive entry's checked path, and the record of why it is refused or skipped (if so)."""
+    rel = safe_relpath(name)
+    if rel is None:
+        return name, Item(name, status="refused", reason="path escapes the output folder (absolute or ..)")
+    if link:
+        return rel, Item(rel, status="refused", reason=link)
+    if special:
+        return rel, Item(rel, status="refused", reason="not a regular file (device, fifo)")
+    return rel, _kind_check(rel)
+
+
 def _read_capped(fh, limit: int) -> bytes | None:
     data = fh.read(limit + 1)
     return None if len(data) > limit else data
@@ -113,16 +125,9 @@ def _zip(path: Path, limits: Limits) -> Iterator[Item]:
         for info in sorted(archive.infolist(), key=lambda i: i.filename):
             if info.is_dir():
                 continue
-            rel = safe_relpath(info.filename)
-            if rel is None:
-                yield Item(info.filename, status="refused", reason="path escapes the output folder (absolute or ..)")
-                continue
-            if stat.S_ISLNK(info.external_attr >> 16):
-                yield Item(rel, status="refused", reason="a symbolic link")
-                continue
-            skipped = _kind_check(rel)
-            if skipped:
-                yield skipped
+            rel, verdict = _entry(info.filename, link="a symbolic link" if stat.S_ISLNK(info.external_attr >> 16) else None)
+            if verdict:
+                yield verdict
                 continue
             refused = _size_check(rel, info.file_size, info.compress_size, total, limits)
             if refused:
@@ -163,19 +168,10 @@ def _tar(path: Path, limits: Limits) -> Iterator[Item]:
         for member in members:
             if member.isdir():
                 continue
-            rel = safe_relpath(member.name)
-            if rel is None:
-                yield Item(member.name, status="refused", reason="path escapes the output folder (absolute or ..)")
-                continue
-            if member.issym() or member.islnk():
-                yield Item(rel, status="refused", reason=f"a link (to {member.linkname})")
-                continue
-            if not member.isfile():
-                yield Item(rel, status="refused", reason="not a regular file (device, fifo)")
-                continue
-            skipped = _kind_check(rel)
-            if skipped:
-                yield skipped
+            link = f"a link (to {member.linkname})" if member.issym() or member.islnk() else None
+            rel, verdict = _entry(member.name, link=link, special=not member.isfile())
+            if verdict:
+                yield verdict
                 continue
             # a tar.gz is compressed as a whole: judge the ratio on the archive
             share = packed_size * member.size / expanded if expanded else member.size

@@ -36,6 +36,7 @@ from ..errors import EngineUnavailableError, ModelLoadError
 from ..models import ResolvedModel, converted_dir, convert_model
 from .base import DecodingOptions, Hypothesis, Progress
 from .phrases import Phrase, PhraseBuilder, as_string, unmet
+from .sizes import MarianSizes
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ def _tokenizer(path: str):
         raise ModelLoadError(f"{path}: its tokenizer could not be loaded ({exc}); pull the model again.") from None
 
 
-class CT2Engine:
+class CT2Engine(MarianSizes):
     name = "ct2"
 
     def __init__(self, model: ResolvedModel, options: DecodingOptions | None = None) -> None:
@@ -82,10 +83,7 @@ class CT2Engine:
             inter_threads=inter, intra_threads=max(1, threads // inter))
         self.tokenizer = _tokenizer(str(model.path))
         self.phrases = PhraseBuilder(self.tokenizer)
-        config = self._hf_config(model)
-        self._max_positions = int(config.get("max_position_embeddings") or 512)
-        limit = getattr(self.tokenizer, "model_max_length", None)
-        self._max_source = min(self._max_positions, int(limit)) if limit and int(limit) < 10**9 else self._max_positions
+        self._set_limits(self._hf_config(model).get("max_position_embeddings"))
 
     @staticmethod
     def _hf_config(model: ResolvedModel) -> dict:
@@ -96,29 +94,7 @@ class CT2Engine:
         except (OSError, ValueError):
             return {}
 
-    # --- sizes, as the transformers engine counts them ---------------------------------------
-    @property
-    def max_source_tokens(self) -> int:
-        return self._max_source
-
-    def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text)["input_ids"])
-
-    @property
-    def max_target_tokens(self) -> int:
-        return self._max_positions - 1
-
-    def count_target_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text_target=text, add_special_tokens=False)["input_ids"])
-
     # --- decoding ------------------------------------------------------------------------------
-    def _max_new(self, longest: int, need: int = 0) -> int:
-        """The transformers engine's output cap, so both engines stop at the same place."""
-        cap = min(self.options.max_length, 3 * longest + 16, self._max_positions - 1)
-        if need:
-            cap = min(self._max_positions - 1, self.options.max_length, max(cap, need + 2 * longest + 8))
-        return cap
-
     def _decode(self, sources: list[list[str]], prefixes: list[list[str]] | None, max_new: int,
                 attention: bool = False):
         return self.translator.translate_batch(
@@ -158,7 +134,7 @@ class CT2Engine:
         for run in self._batches(todo, lengths):
             longest = lengths[run[0]]
             need = max((sum(len(p.steer[0]) for p in reqs[i]) for i in run), default=0)
-            max_new = self._max_new(longest, need)
+            max_new = self.output_cap(longest, self.options.max_length, need)
             steered = [i for i in run if reqs[i]]
             out = self._decode([source[i] for i in run], None, max_new, attention=bool(steered))
             hyps = {i: (list(r.hypotheses[0]), r.scores[0] if r.scores else None,

@@ -20,6 +20,7 @@ from ..errors import EngineUnavailableError, ModelLoadError
 from ..models import ResolvedModel
 from .base import DecodingOptions, Hypothesis, Progress
 from .phrases import PhraseBuilder
+from .sizes import MarianSizes
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ def _load(path: str) -> tuple[Any, Any]:
     return tokenizer, model
 
 
-class TransformersEngine:
+class TransformersEngine(MarianSizes):
     name = "transformers"
 
     def __init__(self, model: ResolvedModel, options: DecodingOptions | None = None) -> None:
@@ -55,28 +56,9 @@ class TransformersEngine:
         if self.options.threads:
             torch.set_num_threads(self.options.threads)
         self.tokenizer, self.model = _load(str(model.path))
-        config = self.model.config
-        limits = [getattr(config, "max_position_embeddings", None), getattr(self.tokenizer, "model_max_length", None)]
-        self._max_source = min(int(x) for x in limits if x and int(x) < 10**9) if any(limits) else 512
-        self._max_positions = int(getattr(config, "max_position_embeddings", None) or 512)
+        self._set_limits(getattr(self.model.config, "max_position_embeddings", None))
         self.phrases = PhraseBuilder(self.tokenizer)
         self._glue = None
-
-    @property
-    def max_source_tokens(self) -> int:
-        """The longest input (in tokens, end-of-sentence included) the model accepts."""
-        return self._max_source
-
-    def count_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text)["input_ids"])
-
-    @property
-    def max_target_tokens(self) -> int:
-        """The longest output the decoder can write (its start token takes a position)."""
-        return self._max_positions - 1
-
-    def count_target_tokens(self, text: str) -> int:
-        return len(self.tokenizer(text_target=text, add_special_tokens=False)["input_ids"])
 
     def _glue_tokens(self) -> torch.Tensor:
         """Ids of pieces that continue a word: no ``▁`` in front, and a letter or digit first."""
@@ -96,18 +78,14 @@ class TransformersEngine:
         longest = int(enc["input_ids"].shape[1])
         if longest > self._max_source:
             raise ValueError(f"segment of {longest} tokens exceeds the model's {self._max_source}; segment first")
-        # English rarely needs more than three tokens per source token; the cap stops a weak model
-        # from looping to max_length on every segment it does not know.
-        # The decoder has as many positions as the encoder: its start token takes one of them.
-        max_new = min(self.options.max_length, 3 * longest + 16, self._max_positions - 1)
+        max_new = self.output_cap(longest, self.options.max_length)
         processors = LogitsProcessorList()
         if constraints and any(constraints):
             from .constraints import TermConstraintProcessor
 
             reqs = self.phrases.requirements(constraints)
             need = max(sum(len(p.steer[0]) for p in item) for item in reqs)
-            # room for the required phrases and the rest of the sentence
-            max_new = min(self._max_positions - 1, self.options.max_length, max(max_new, need + 2 * longest + 8))
+            max_new = self.output_cap(longest, self.options.max_length, need)
             processors.append(TermConstraintProcessor(
                 reqs, self.options.beam_size, self.model.config.eos_token_id, max_length=1 + max_new,
                 glue=self._glue_tokens()))

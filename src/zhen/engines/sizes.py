@@ -1,0 +1,46 @@
+"""Token counts and limits of a Marian model, from its tokenizer and config.
+
+Shared by every engine that runs a Marian model, so segmentation (which asks how long a span is,
+and how much English a segment may need) is the same whichever engine translates.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class MarianSizes:
+    tokenizer: Any
+    _max_source: int
+    _max_positions: int
+
+    def _set_limits(self, max_positions: int | None) -> None:
+        self._max_positions = int(max_positions or 512)
+        limit = getattr(self.tokenizer, "model_max_length", None)
+        self._max_source = min(self._max_positions, int(limit)) if limit and int(limit) < 10**9 else self._max_positions
+
+    @property
+    def max_source_tokens(self) -> int:
+        """The longest input (in tokens, end-of-sentence included) the model accepts."""
+        return self._max_source
+
+    def count_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text)["input_ids"])
+
+    @property
+    def max_target_tokens(self) -> int:
+        """The longest output the decoder can write (its start token takes a position)."""
+        return self._max_positions - 1
+
+    def count_target_tokens(self, text: str) -> int:
+        return len(self.tokenizer(text_target=text, add_special_tokens=False)["input_ids"])
+
+    def output_cap(self, longest: int, max_length: int, need: int = 0) -> int:
+        """New tokens allowed for a batch whose longest input has ``longest`` tokens. English rarely
+        needs more than three tokens per source token; the cap stops a weak model looping to
+        ``max_length`` on every segment it does not know. With ``need`` tokens of required phrases,
+        room for them and the rest of the sentence. The decoder's start token takes a position."""
+        cap = min(max_length, 3 * longest + 16, self._max_positions - 1)
+        if need:
+            cap = min(self._max_positions - 1, max_length, max(cap, need + 2 * longest + 8))
+        return cap

@@ -92,3 +92,16 @@ def test_unknown_compute_type_and_transformers_int8_are_refused(model_copy):
     proc = zhen("translate", SAMPLE, "--model", model_copy, "--compute-type", "int8")
     assert proc.returncode != 0 and "--engine ct2" in proc.stderr.decode()
     assert "Traceback" not in proc.stderr.decode()
+
+
+def test_the_engine_converts_again_when_the_model_revision_changes(model_copy, tmp_path):
+    from zhen.models import PROVENANCE_FILE
+
+    model = tmp_path / "tiny"
+    shutil.copytree(model_copy, model, ignore=shutil.ignore_patterns("*.ct2-*"))
+    create_engine("ct2", resolve_model(model), DecodingOptions(beam_size=1, compute_type="float32"))
+    stamp = converted_dir(resolve_model(model), "float32") / "zhen-ct2.json"
+    assert json.loads(stamp.read_text())["revision"] == resolve_model(model).revision
+    (model / PROVENANCE_FILE).write_text(json.dumps({"revision": "a-newer-revision"}))
+    create_engine("ct2", resolve_model(model), DecodingOptions(beam_size=2, compute_type="float32"))
+    assert json.loads(stamp.read_text())["revision"] == "a-newer-revision"

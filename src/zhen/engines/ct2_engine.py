@@ -27,18 +27,15 @@ Only segments that miss something pay for steps 2-4, and at most one extra decod
 
 from __future__ import annotations
 
-import logging
 import os
 from functools import lru_cache
 from typing import Any
 
 from ..errors import EngineUnavailableError, ModelLoadError
-from ..models import ResolvedModel, converted_dir, convert_model
+from ..models import ResolvedModel, convert_model
 from .base import DecodingOptions, Hypothesis, Progress
 from .phrases import Phrase, PhraseBuilder, as_string, unmet
 from .sizes import MarianSizes
-
-log = logging.getLogger(__name__)
 
 COMPUTE_TYPES = ("int8", "int8_float32", "float32")
 #: a batch holds at most this many source tokens (padding included), besides ``batch_size``
@@ -71,10 +68,8 @@ class CT2Engine(MarianSizes):
             raise EngineUnavailableError(f"compute type {self.compute_type!r} is not one of {', '.join(COMPUTE_TYPES)}.")
         # int8 weights on disk for int8 compute (smaller, faster to load); float32 otherwise
         stored = "int8" if self.compute_type.startswith("int8") else "float32"
-        self.path = converted_dir(model, stored)
-        if not (self.path / "model.bin").is_file():
-            log.info("converting %s to CTranslate2 (%s) in %s", model.name, stored, self.path)
-            self.path = convert_model(model, stored)
+        # the cached conversion when it is of this revision of the model, else a new one
+        self.path = convert_model(model, stored)
         cores = os.cpu_count() or 1
         threads = self.options.threads or cores
         inter = min(self.options.inter_threads, threads)

@@ -24,6 +24,7 @@ import re
 
 from zhen.metrics.rouge import rouge_l, rouge_n, tokens
 from zhen.readers import read_bytes
+from zhen.segment import sentence_spans
 from zhen.summarizer import Sentence, candidates, summarize_sentences
 from zhen.wmt25 import load_year
 
@@ -65,19 +66,13 @@ class Year:
             en = self.english.get(text.strip())
             if not en:
                 continue
-            spans = [(a, b) for a, b in _sentence_spans(text)]
+            spans = sentence_spans(text)
             k = next((i for i, (a, _) in enumerate(spans) if a == s.start), 0)
             en_sents = _EN_SENT.split(en)
             lo = k * len(en_sents) // len(spans)
             hi = max(lo + 1, (k + 1) * len(en_sents) // len(spans))
             out.append(" ".join(en_sents[lo:hi]))
         return " ".join(out)
-
-
-def _sentence_spans(text: str):
-    from zhen.segment import sentence_spans
-
-    return sentence_spans(text)
 
 
 def _fill(cands: list[Sentence], order, chars: int) -> list[Sentence]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +15,7 @@ import click
 
 from . import __version__
 from .errors import ZhenError
+from .files import write_atomic
 
 log = logging.getLogger("zhen")
 
@@ -72,14 +72,7 @@ def write_output(text: str | bytes, out: Path | None) -> None:
         return
     if not out.parent.is_dir():
         raise ZhenError(f"{out.parent}: no such folder for the output; create it or choose another -o path.")
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", dir=out.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(text if isinstance(text, bytes) else text.encode("utf-8"))
-        os.replace(tmp, out)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(out, text if isinstance(text, bytes) else text.encode("utf-8"))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -206,6 +199,7 @@ def summarize(source: str, sentences: int | None, ratio: float | None, chars: in
     from .glossary import load_layers
     from .pipeline import Pipeline
     from .summarizer import summarize as make_summary
+    from .summarizer import to_markdown
 
     _configure_logging(0, quiet)
     if sum(x is not None for x in (sentences, ratio, chars)) > 1:
@@ -220,11 +214,7 @@ def summarize(source: str, sentences: int | None, ratio: float | None, chars: in
     elif fmt == "txt":
         click.echo(summary.english if summary.english else summary.text)
     else:
-        click.echo(f"# {release.title_en or release.title or 'Summary'}\n" if release.title else "# Summary\n")
-        for s in summary.sentences:
-            click.echo(f"> {s.text.strip()}\n")
-            if s.english:
-                click.echo(f"{s.english}\n")
+        click.echo(to_markdown(summary, (release.title_en or release.title) if release.title else "Summary"))
 
 
 @cli.command("eval")
@@ -373,7 +363,8 @@ def batch(source: Path, outdir: Path, formats: str, with_summary: bool, model: s
     _configure_logging(0, quiet)
     limits = Limits(max_doc_bytes=int(max_doc_mb * 1024 * 1024))
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
-    total = sum(1 for _ in iter_items(source, limits))  # counts, and refuses a bad input before the model loads
+    # counts (listing, not reading) and refuses a bad input before the model loads
+    total = sum(1 for _ in iter_items(source, limits, read=False))
     glossary = load_layers(glossaries, shipped=not no_shipped_glossaries)
     options = DecodingOptions(beam_size=beam_size, batch_size=batch_size, threads=threads)
     pipeline = Pipeline.load(model, engine=engine, options=options, models_root=models_dir,

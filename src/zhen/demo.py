@@ -22,7 +22,8 @@ from .glossary import load_layers, shipped_glossaries
 from .pipeline import Pipeline
 from .readers import read_bytes
 from .release import Paragraph, Release
-from .requirements import _occurrences, placement_stats
+from .exporters import marked_pieces, term_spans
+from .requirements import placement_stats
 
 #: pasted text or an uploaded file larger than this is refused with a message (the CLI's default)
 DEFAULT_MAX_CHARS = 200_000
@@ -39,13 +40,8 @@ mark.term { background: #d7ecff; padding: 0 2px; border-radius: 3px; }
 
 # --- rendering -------------------------------------------------------------------------------
 def _marked(text: str, spans: list[tuple[int, int]]) -> str:
-    out, at = [], 0
-    for start, end in sorted(set(spans)):
-        if start < at:
-            continue
-        out += [html.escape(text[at:start]), '<mark class="term">', html.escape(text[start:end]), "</mark>"]
-        at = end
-    return "".join(out) + html.escape(text[at:])
+    return "".join(f'<mark class="term">{html.escape(piece)}</mark>' if term else html.escape(piece)
+                   for piece, term in marked_pieces(text, spans))
 
 
 def _problems(p: Paragraph) -> list[str]:
@@ -62,10 +58,9 @@ def _problems(p: Paragraph) -> list[str]:
 def side_by_side(release: Release) -> str:
     rows = ["<table><tr><th>中文</th><th>English</th></tr>"]
     for p in release.paragraphs:
-        hits = [h for s in p.segments for h in s.terms if h.kind == "term"]
-        zh = _marked(p.text, [(h.start, h.end) for h in hits])
+        zh = _marked(p.text, term_spans(p))
         en_text = p.translation if p.translation is not None else ""
-        en = _marked(en_text, [span for h in hits if h.found for v in h.accepted for span in _occurrences(en_text, v)])
+        en = _marked(en_text, term_spans(p, en_text))
         problems = _problems(p)
         flags = "".join(f'<span class="flag">⚠ {html.escape(n)}</span>' for n in problems)
         kind = f'<span class="kind">{p.kind}</span> ' if p.kind != "body" else ""
@@ -109,12 +104,8 @@ class Demo:
 
     def read(self, text: str | None, upload: str | None) -> Release:
         if upload:
-            path = Path(upload)
-            data = path.read_bytes()
-            if len(data) > self.pipeline.max_input_bytes:
-                raise ZhenError(f"{path.name}: {len(data) / 1e6:.1f} MB is over the demo's limit of "
-                                f"{self.pipeline.max_input_bytes / 1e6:.0f} MB; use the CLI or a batch job.")
-            release = read_bytes(data, path.name, max_bytes=self.pipeline.max_input_bytes)
+            path = Path(upload)  # read_bytes refuses it, naming the limit, if it is too large
+            release = read_bytes(path.read_bytes(), path.name, max_bytes=self.pipeline.max_input_bytes)
         else:
             text = (text or "").strip()
             if not text:

@@ -177,3 +177,16 @@ def summarize(release: Release, pipeline=None, **length) -> Summary:
             for s, e in zip(summary.sentences, english):
                 s.english = e
     return summary
+
+
+def to_markdown(summary: Summary, title: str = "Summary", *, notes: bool = False) -> str:
+    """The summary as Markdown: each Chinese sentence quoted, its English below (the CLI's ``-f md``
+    and the batch job's ``.summary.md``); ``notes`` adds the summary's notes in italics."""
+    lines = [f"# {title}", ""]
+    for s in summary.sentences:
+        lines += [f"> {s.text.strip()}", ""]
+        if s.english:
+            lines += [s.english, ""]
+    if notes:
+        lines += [f"*{n}*" for n in summary.notes]
+    return "\n".join(lines).rstrip() + "\n"

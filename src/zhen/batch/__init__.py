@@ -13,14 +13,13 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from ..errors import ZhenError
+from ..files import write_atomic
 from ..readers import read_bytes
 from ..requirements import placement_stats
 from .ledger import Ledger, MemoryEngine, RecordingEngine, sha256
@@ -72,16 +71,7 @@ class BatchReport:
 
 def _write_atomic(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_atomic(path, data)
 
 
 def output_path(outdir: Path, rel: str, fmt: str) -> Path:
@@ -91,14 +81,6 @@ def output_path(outdir: Path, rel: str, fmt: str) -> Path:
     if not path.is_relative_to(outdir.resolve()):
         raise ValueError(f"{rel}: would be written outside {outdir}")
     return path
-
-
-def _summary_md(summary) -> str:
-    lines = ["# Summary", ""]
-    for s in summary.sentences:
-        lines += [f"> {s.text.strip()}", "", s.english or "", ""]
-    lines += [f"*{n}*" for n in summary.notes]
-    return "\n".join(lines).rstrip() + "\n"
 
 
 def run_batch(source: Path, outdir: Path, pipeline, *, formats: tuple[str, ...] = ("json", "md"),
@@ -164,8 +146,7 @@ def _plan(source: Path, limits: Limits, pipeline, memory: MemoryEngine, ledger: 
     for item in iter_items(source, limits):
         if item.status != "pending":
             continue
-        done = ledger.doc(item.path)
-        if done and done["status"] == "done" and done["input_sha256"] == sha256(item.data):
+        if _done_before(ledger, item, sha256(item.data)):
             continue
         try:
             release = read_bytes(item.data, item.path.rsplit("/", 1)[-1], max_bytes=pipe.max_input_bytes)
@@ -177,6 +158,12 @@ def _plan(source: Path, limits: Limits, pipeline, memory: MemoryEngine, ledger: 
         except ZhenError:
             continue  # pass 3 records why
     ledger.plan(recorder.requests, CHUNK_SEGMENTS)
+
+
+def _done_before(ledger: Ledger, item: Item, digest: str) -> dict | None:
+    """The ledger's row for ``item`` if an earlier run finished this very input, else ``None``."""
+    done = ledger.doc(item.path)
+    return done if done and done["status"] == "done" and done["input_sha256"] == digest else None
 
 
 def _diff(a: dict, b: dict) -> str:
@@ -194,8 +181,8 @@ def _one(item: Item, outdir: Path, pipe, memory: MemoryEngine, ledger: Ledger, f
         ledger.record(item.path, item.status, reason=item.reason)
         return
     digest = sha256(item.data)
-    done = ledger.doc(item.path)
-    if done and done["status"] == "done" and done["input_sha256"] == digest:
+    done = _done_before(ledger, item, digest)
+    if done:
         report.done += 1
         report.reused += 1
         _count(report, done["stats"])
@@ -210,8 +197,9 @@ def _one(item: Item, outdir: Path, pipe, memory: MemoryEngine, ledger: Ledger, f
         rendered = {fmt: render(translated, fmt) for fmt in formats}
         if summarize:
             from ..summarizer import summarize as make_summary
+            from ..summarizer import to_markdown
 
-            rendered["summary.md"] = _summary_md(make_summary(translated, pipe, sentences=3))
+            rendered["summary.md"] = to_markdown(make_summary(translated, pipe, sentences=3), notes=True)
         for fmt, data in rendered.items():
             blob = data if isinstance(data, bytes) else data.encode("utf-8")
             path = output_path(outdir, item.path, fmt)

@@ -52,16 +52,18 @@ def safe_relpath(name: str) -> str | None:
     return "/".join(parts)
 
 
-def iter_items(source: Path, limits: Limits = Limits()) -> Iterator[Item]:
-    """Every document of ``source`` in a stable order (sorted by path)."""
+def iter_items(source: Path, limits: Limits = Limits(), *, read: bool = True) -> Iterator[Item]:
+    """Every document of ``source`` in a stable order (sorted by path). With ``read=False`` the
+    documents of a folder or archive are listed and checked but not read (``data`` is ``None``):
+    enough to count them."""
     if source.is_dir():
-        yield from _folder(source, limits)
+        yield from _folder(source, limits, read)
     elif not source.is_file():
         raise InputError(f"{source}: no such file or folder.")
     elif source.name.lower().endswith(".zip"):
-        yield from _zip(source, limits)
+        yield from _zip(source, limits, read)
     elif source.name.lower().endswith((".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tar.xz")):
-        yield from _tar(source, limits)
+        yield from _tar(source, limits, read)
     elif source.name.lower().endswith((".jsonl", ".ndjson")):
         yield from _jsonl(source, limits)
     else:
@@ -74,7 +76,7 @@ def _kind_check(path: str) -> Item | None:
     return None
 
 
-def _folder(root: Path, limits: Limits) -> Iterator[Item]:
+def _folder(root: Path, limits: Limits, read: bool = True) -> Iterator[Item]:
     base = root.resolve()
     for path in sorted(root.rglob("*"), key=lambda p: p.relative_to(root).as_posix()):
         rel = path.relative_to(root).as_posix()
@@ -95,7 +97,7 @@ def _folder(root: Path, limits: Limits) -> Iterator[Item]:
         if size > limits.max_doc_bytes:
             yield Item(rel, status="refused", reason=f"{size / 1e6:.1f} MB, over the {limits.max_doc_bytes / 1e6:.0f} MB limit")
             continue
-        yield Item(rel, path.read_bytes())
+        yield Item(rel, path.read_bytes() if read else None)
 
 
 def _entry(name: str, *, link: str | None = None, special: bool = False) -> tuple[str, Item | None]:
@@ -115,7 +117,7 @@ def _read_capped(fh, limit: int) -> bytes | None:
     return None if len(data) > limit else data
 
 
-def _zip(path: Path, limits: Limits) -> Iterator[Item]:
+def _zip(path: Path, limits: Limits, read: bool = True) -> Iterator[Item]:
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:
@@ -132,6 +134,10 @@ def _zip(path: Path, limits: Limits) -> Iterator[Item]:
             refused = _size_check(rel, info.file_size, info.compress_size, total, limits)
             if refused:
                 yield refused
+                continue
+            if not read:
+                total += info.file_size
+                yield Item(rel)
                 continue
             with archive.open(info) as fh:
                 data = _read_capped(fh, limits.max_doc_bytes)
@@ -155,7 +161,7 @@ def _size_check(rel: str, size: int, packed: int, total: int, limits: Limits) ->
     return None
 
 
-def _tar(path: Path, limits: Limits) -> Iterator[Item]:
+def _tar(path: Path, limits: Limits, read: bool = True) -> Iterator[Item]:
     try:
         archive = tarfile.open(path)
     except (tarfile.TarError, OSError) as exc:
@@ -178,6 +184,10 @@ def _tar(path: Path, limits: Limits) -> Iterator[Item]:
             refused = _size_check(rel, member.size, int(share) or 1, total, limits)
             if refused:
                 yield refused
+                continue
+            if not read:
+                total += member.size
+                yield Item(rel)
                 continue
             fh = archive.extractfile(member)
             data = _read_capped(fh, limits.max_doc_bytes) if fh else None

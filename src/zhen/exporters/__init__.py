@@ -9,7 +9,8 @@ from __future__ import annotations
 import importlib
 from typing import Callable
 
-from ..release import Release
+from ..release import Paragraph, Release
+from ..requirements import _occurrences
 
 EXPORTERS: dict[str, str] = {
     "txt": "zhen.exporters.plain:render",
@@ -19,7 +20,8 @@ EXPORTERS: dict[str, str] = {
     "tmx": "zhen.exporters.tmx:render",
     "xliff": "zhen.exporters.xliff:render",
 }
-BINARY = frozenset({"docx", "tmx", "xliff"})
+#: what every format says of a segment with a last-resort placement
+REVIEW_NOTE = "review: a term or number was inserted after decoding"
 
 
 def render(release: Release, fmt: str) -> str | bytes:
@@ -44,3 +46,25 @@ def metadata_line(release: Release) -> str:
     if author:
         parts.append(f"Author: {author}")
     return " · ".join(parts)
+
+
+def term_spans(p: Paragraph, english: str | None = None) -> list[tuple[int, int]]:
+    """Where the paragraph's glossary terms stand: in its Chinese, or (given ``english``) in that
+    English, where each placed term's accepted renderings are found."""
+    hits = [h for s in p.segments for h in s.terms if h.kind == "term"]
+    if english is None:
+        return [(h.start, h.end) for h in hits]
+    return [span for h in hits if h.found for v in h.accepted for span in _occurrences(english, v)]
+
+
+def marked_pieces(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:
+    """``text`` cut into pieces, ``True`` for those that are one of ``spans`` (of overlapping spans
+    the first wins): every format highlights terms from this one cut."""
+    pieces, at = [], 0
+    for start, end in sorted(set(spans)):
+        if start < at:
+            continue
+        pieces += [(text[at:start], False), (text[start:end], True)]
+        at = end
+    pieces.append((text[at:], False))
+    return pieces

@@ -11,30 +11,17 @@ import datetime as _dt
 import io
 import zipfile
 
-from ..release import Paragraph, Release
-from ..requirements import _occurrences
+from ..release import Release
 from ..signature import format_signature
-from . import metadata_line
+from . import REVIEW_NOTE, marked_pieces, metadata_line, term_spans
 
 
 def _runs(cell, text: str, spans: list[tuple[int, int]]) -> None:
     para = cell.paragraphs[0]
-    at = 0
-    for start, end in sorted(set(spans)):
-        if start < at:
-            continue
-        para.add_run(text[at:start])
-        para.add_run(text[start:end]).bold = True
-        at = end
-    para.add_run(text[at:])
-
-
-def _term_spans(p: Paragraph, english: bool) -> list[tuple[int, int]]:
-    hits = [h for s in p.segments for h in s.terms if h.kind == "term"]
-    if not english:
-        return [(h.start, h.end) for h in hits]
-    en = p.translation or ""
-    return [span for h in hits if h.found for v in h.accepted for span in _occurrences(en, v)]
+    for piece, term in marked_pieces(text, spans):
+        run = para.add_run(piece)
+        if term:
+            run.bold = True
 
 
 def render(release: Release) -> bytes:
@@ -52,10 +39,11 @@ def render(release: Release) -> bytes:
     table.rows[0].cells[0].text, table.rows[0].cells[1].text = "中文", "English"
     for p in release.paragraphs:
         row = table.add_row().cells
-        _runs(row[0], p.text, _term_spans(p, english=False))
-        _runs(row[1], p.translation if p.translation is not None else "(not translated)", _term_spans(p, english=True))
+        _runs(row[0], p.text, term_spans(p))
+        _runs(row[1], p.translation if p.translation is not None else "(not translated)",
+              term_spans(p, p.translation or ""))
         if any(s.review for s in p.segments):
-            row[1].add_paragraph("⚠ review: a term or number was inserted after decoding")
+            row[1].add_paragraph(f"⚠ {REVIEW_NOTE}")
             shade = OxmlElement("w:shd")
             shade.set(qn("w:fill"), "FFF2CC")
             row[1]._tc.get_or_add_tcPr().append(shade)

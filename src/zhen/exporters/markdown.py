@@ -7,10 +7,9 @@ term audit table and the signature close the document.
 
 from __future__ import annotations
 
-from ..release import Paragraph, Release, TermHit
-from ..requirements import _occurrences
+from ..release import Paragraph, Release
 from ..signature import format_signature
-from . import metadata_line
+from . import REVIEW_NOTE, marked_pieces, metadata_line, term_spans
 
 
 def _quote(text: str) -> str:
@@ -18,29 +17,18 @@ def _quote(text: str) -> str:
 
 
 def _bold_spans(text: str, spans: list[tuple[int, int]]) -> str:
-    out, at = [], 0
-    for start, end in sorted(set(spans)):
-        if start < at:
-            continue
-        out += [text[at:start], "**", text[start:end], "**"]
-        at = end
-    return "".join(out) + text[at:]
-
-
-def _terms(p: Paragraph) -> list[TermHit]:
-    return [h for s in p.segments for h in s.terms if h.kind == "term"]
+    return "".join(f"**{piece}**" if term else piece for piece, term in marked_pieces(text, spans))
 
 
 def _source_md(p: Paragraph) -> str:
-    return _bold_spans(p.text, [(h.start, h.end) for h in _terms(p)])
+    return _bold_spans(p.text, term_spans(p))
 
 
 def _english_md(p: Paragraph) -> str:
     en = p.translation if p.translation is not None else "(not translated)"
-    spans = [span for h in _terms(p) if h.found for v in h.accepted for span in _occurrences(en, v)]
-    text = _bold_spans(en, spans)
+    text = _bold_spans(en, term_spans(p, en))
     if any(s.review for s in p.segments):
-        text += " ⚠ *review: a term or number was inserted after decoding*"
+        text += f" ⚠ *{REVIEW_NOTE}*"
     return text
 
 

@@ -8,12 +8,13 @@ resort. Source language ``zh-CN``, target ``en``.
 from __future__ import annotations
 
 from ..release import Release, Segment
+from . import REVIEW_NOTE
 
 
 def segment_notes(seg: Segment) -> list[str]:
     notes = [f"{h.kind}: {h.source} → {h.target} [{h.method}]" for h in seg.terms]
     if seg.review:
-        notes.append("review: a term or number was inserted after decoding")
+        notes.append(REVIEW_NOTE)
     return notes
 
 

@@ -8,6 +8,7 @@ last-resort placement are ``state="needs-review-translation"``, the rest ``trans
 from __future__ import annotations
 
 from ..release import Release
+from . import REVIEW_NOTE
 from .tmx import units
 
 NS_11 = "urn:oasis:names:tc:xliff:document:1.1"
@@ -24,7 +25,7 @@ def render_units(rows: list[tuple[str, str, list[str]]], original: str = "releas
         unit.target = target
         for note in notes:
             unit.addnote(note, origin="translator")
-        review = any(n.startswith("review:") for n in notes)
+        review = REVIEW_NOTE in notes
         for node in unit.xmlelement:
             if node.tag.endswith("}target"):
                 node.set("state", "needs-review-translation" if review else "translated")

@@ -17,8 +17,9 @@ def read_text(data: bytes, name: str) -> Release:
     lines = text.splitlines()
     headings: set[str] = set()
     if name.lower().endswith((".md", ".markdown")):
-        headings = {_MD_MARKUP.sub("", line).strip() for line in lines if _MD_HEADING.match(line)}
-        lines = [_MD_MARKUP.sub("", line) for line in lines]
+        plain = [_MD_MARKUP.sub("", line) for line in lines]
+        headings = {p.strip() for p, line in zip(plain, lines) if _MD_HEADING.match(line)}
+        lines = plain
     parsed = parse_page_lines(lines, headings=frozenset(headings))
     return Release(
         paragraphs=parsed.paragraphs,

@@ -183,7 +183,8 @@ def build_app(demo: Demo):
             return f"⚠ **Error:** {html.escape(message)}", "", "", [], None
         return out["status"], out["side"], out["summary"], out["audit"], out["files"]
 
-    with gr.Blocks(title="zhen — Chinese releases into English") as app:
+    # nothing leaves the machine: no usage analytics (staff may not send anything to a cloud service)
+    with gr.Blocks(title="zhen — Chinese releases into English", analytics_enabled=False) as app:
         gr.Markdown("## zhen — Chinese official releases into publishable English")
         gr.Markdown(demo.header(), elem_id="engine-info")
         with gr.Row():
@@ -217,8 +218,11 @@ def launch(model: str | None = None, *, engine: str = "transformers", glossaries
            host: str = "127.0.0.1", port: int = 7860, beam_size: int = 4, models_root=None,
            block: bool = True):
     """Load the model once, build the page, serve it (queued, one request at a time)."""
+    import os
+
     from .engines import DecodingOptions
 
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # also Gradio's version check at start-up
     for g in glossaries:  # a bad always-on glossary stops start-up with its error, not a page
         load_layers([g], shipped=False, user=False)
     pipeline = Pipeline.load(model, engine=engine, options=DecodingOptions(beam_size=beam_size),

@@ -69,11 +69,13 @@ class RayRunner:
     def run(self, chunks: list[Chunk]) -> Iterator[tuple[int, list[Hypothesis]]]:
         import json
         import logging
+        import os
 
         import ray
 
         if not chunks:
             return
+        os.environ.setdefault("RAY_USAGE_STATS_ENABLED", "0")  # no usage report leaves the machine
         if not ray.is_initialized():
             if self.address:
                 ray.init(address=self.address, logging_level=logging.WARNING, log_to_driver=False)

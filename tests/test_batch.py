@@ -326,10 +326,11 @@ def test_ray_runner_on_a_local_two_cpu_cluster_matches_the_local_run(tmp_path, t
     path = tmp_path / "small.zip"
     build_archive(path, 40, hostile=False)
     runs = {}
-    for runner in ("local", "ray"):
+    for runner in ("local", "ray"):  # the spelling, --engine ray, for --runner ray
         out = tmp_path / runner
         t0 = time.monotonic()
-        proc = zhen_batch(path, "-o", out, "--model", tiny_model, "--runner", runner, "--workers", "2", *ARGS)
+        proc = zhen_batch(path, "-o", out, "--model", tiny_model, "--engine", runner if runner == "ray" else
+                          "transformers", "--workers", "2", *ARGS)
         _, stderr = proc.communicate(timeout=600)
         assert proc.returncode == 0, stderr.decode()[-2000:]
         report = json.loads((out / "report.json").read_text())

@@ -328,7 +328,8 @@ def demo(host: str, port: int, model: str | None, engine: str, beam_size: int, g
               help="Comma-separated: json, md, docx, tmx, xliff, txt.")
 @click.option("--summarize", "with_summary", is_flag=True, help="Also write a 3-sentence bilingual summary per document.")
 @click.option("--model", "-m", help="Model directory or hub id [default: Helsinki-NLP/opus-mt-zh-en].")
-@click.option("--engine", type=click.Choice(["transformers", "ct2"]), default="transformers", show_default=True)
+@click.option("--engine", type=click.Choice(["transformers", "ct2", "ray"]), default="transformers",
+              show_default=True, help="ray: short for --runner ray with the transformers engine.")
 @click.option("--beam", "beam_size", type=click.IntRange(1, 64), default=4, show_default=True)
 @click.option("--batch-size", type=click.IntRange(1, 1024), default=16, show_default=True)
 @click.option("--threads", type=click.IntRange(1, 256), help="CPU threads [default: all cores].")
@@ -361,6 +362,8 @@ def batch(source: Path, outdir: Path, formats: str, with_summary: bool, model: s
     from .pipeline import Pipeline
 
     _configure_logging(0, quiet)
+    if engine == "ray":
+        engine, runner = "transformers", "ray"
     limits = Limits(max_doc_bytes=int(max_doc_mb * 1024 * 1024))
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
     # counts (listing, not reading) and refuses a bad input before the model loads

@@ -105,3 +105,48 @@ def test_the_engine_converts_again_when_the_model_revision_changes(model_copy, t
     (model / PROVENANCE_FILE).write_text(json.dumps({"revision": "a-newer-revision"}))
     create_engine("ct2", resolve_model(model), DecodingOptions(beam_size=2, compute_type="float32"))
     assert json.loads(stamp.read_text())["revision"] == "a-newer-revision"
+
+
+class _Recording:
+    """CTranslate2's translator, with every ``translate_batch`` call's prefixes, options and
+    output lengths kept."""
+
+    def __init__(self, translator):
+        self.translator, self.calls = translator, []
+
+    def translate_batch(self, source, target_prefix=None, **kwargs):
+        out = self.translator.translate_batch(source, target_prefix, **kwargs)
+        self.calls.append((target_prefix, kwargs, [len(r.hypotheses[0]) for r in out]))
+        return out
+
+
+@pytest.mark.parametrize("beam", [1, 4])
+def test_a_repair_costs_at_most_one_greedy_decode_and_none_with_greedy_search(model_copy, beam):
+    """The cost bound of the ct2 repair: with greedy search no segment is decoded twice; with beam
+    search a segment with an inserted phrase is re-decoded once, greedily, each output with its own
+    stop (CTranslate2's step callback); either way every requirement ends up placed."""
+    from zhen.engines.phrases import PhraseBuilder, as_string, unmet
+    from zhen.glossary import load_layers
+
+    pipe = Pipeline.load(model_copy, glossary=load_layers(user=False))
+    segs = [s for s in pipe.requirements(pipe.segment(pipe.read(SAMPLE))).segments() if s.terms]
+    engine = create_engine("ct2", resolve_model(model_copy), DecodingOptions(beam_size=beam, batch_size=64))
+    engine.translator = recorder = _Recording(engine.translator)
+    constraints = [[h.accepted for h in s.terms] for s in segs]
+    hyps = engine.translate_batch([s.text_for_engine for s in segs], constraints=constraints,
+                                  anchors=[[h.source for h in s.terms] for s in segs])
+    first = [c for c in recorder.calls if not c[0]]
+    again = [c for c in recorder.calls if c[0]]
+    assert sum(len(c[2]) for c in first) == len(segs)  # one first pass over every segment
+    if beam == 1:
+        assert not again
+    else:
+        assert again, "the tiny model misses phrases mid-sentence: some segment needs a re-decode"
+        assert sum(len(c[2]) for c in again) <= len(segs)  # each segment at most once
+        for prefixes, kwargs, lengths in again:
+            assert kwargs["beam_size"] == 1 and kwargs["callback"] is not None
+            assert all(n >= len(p) for n, p in zip(lengths, prefixes))
+    builder = PhraseBuilder(engine.tokenizer)
+    for hyp, cons in zip(hyps, constraints):
+        ids = engine.tokenizer(text_target=hyp.text, add_special_tokens=False)["input_ids"]
+        assert not unmet(as_string(ids), builder.requirements([cons])[0]), hyp.text

@@ -16,13 +16,17 @@ output, whatever the engine did):
    position as its source. All edits of a segment are made at once, non-overlapping; a phrase
    already placed is never cut into or replaced;
 3. if every phrase replaced aligned words, the edited hypothesis is the result. If one had to be
-   inserted, the model re-decodes once from the edited hypothesis up to its last phrase
-   (``target_prefix``), so it writes the rest of the sentence after the phrases (unless the rest
-   already holds placed phrases: then the edited hypothesis is kept whole);
+   inserted and the search is a beam search, the model re-decodes once, greedily, from the edited
+   hypothesis up to its last phrase (``target_prefix``), so it writes the rest of the sentence
+   after the phrases (unless the rest already holds placed phrases: then the edited hypothesis is
+   kept whole). With greedy search the edited hypothesis is kept: CTranslate2 replays a prefix step
+   by step, so a re-decode costs as much as the first decode, which would double the time of every
+   repaired segment for the setting chosen for speed; a greedy re-decode after a beam-4 decode
+   costs about 0.4 of it;
 4. two more rounds of edits (no further decoding) for what is still missing; anything left is for
    zhen's last resort.
 
-Only segments that miss something pay for steps 2-4, and at most one extra decode each.
+Only segments that miss something pay for steps 2-4, and at most one extra greedy decode each.
 """
 
 from __future__ import annotations
@@ -91,11 +95,14 @@ class CT2Engine(MarianSizes):
 
     # --- decoding ------------------------------------------------------------------------------
     def _decode(self, sources: list[list[str]], prefixes: list[list[str]] | None, max_new: int,
-                attention: bool = False):
+                attention: bool = False, beam_size: int | None = None, ends: list[int] | None = None):
+        """``ends``: each output's own length limit (greedy only: CTranslate2's step callback stops
+        one output while the others go on; ``max_new`` holds for the whole call)."""
         return self.translator.translate_batch(
-            sources, target_prefix=prefixes, beam_size=self.options.beam_size, max_batch_size=self.options.batch_size,
+            sources, target_prefix=prefixes, beam_size=beam_size or self.options.beam_size, max_batch_size=self.options.batch_size,
             batch_type="examples", max_decoding_length=max_new, max_input_length=0, return_scores=True,
-            return_attention=attention)
+            return_attention=attention,
+            callback=(lambda step: step.step + 1 >= ends[step.batch_id]) if ends else None)
 
     def _batches(self, order: list[int], lengths: dict[int, int]):
         """Runs of ``order`` (sorted by length) under both the example and the token budget; each
@@ -135,7 +142,7 @@ class CT2Engine(MarianSizes):
             hyps = {i: (list(r.hypotheses[0]), r.scores[0] if r.scores else None,
                         r.attention[0] if r.attention else None) for i, r in zip(run, out)}
             if steered:
-                self._repair(steered, source, hyps, reqs, anchors, texts, max_new)
+                self._repair(steered, source, hyps, reqs, anchors, texts)
             for i in run:
                 tokens, score, _ = hyps[i]
                 ids = self.tokenizer.convert_tokens_to_ids(tokens)
@@ -149,9 +156,11 @@ class CT2Engine(MarianSizes):
     def _missing(self, tokens: list[str], phrases: list[Phrase]) -> list[Phrase]:
         return unmet(as_string(self.tokenizer.convert_tokens_to_ids(tokens)), phrases)
 
-    def _repair(self, items, source, hyps, reqs, anchors, texts, max_new) -> None:
+    def _repair(self, items, source, hyps, reqs, anchors, texts) -> None:
+        redecode = self.options.beam_size > 1  # see the module's docstring, step 3
         for round_ in range(REPAIR_ROUNDS):
             prefixes: dict[int, list[str]] = {}
+            ends: dict[int, int] = {}
             for i in items:
                 tokens, score, attn = hyps[i]
                 missing = self._missing(tokens, reqs[i])
@@ -164,19 +173,23 @@ class CT2Engine(MarianSizes):
                 if edited is None:
                     continue
                 full, cut, inserted = edited
-                if (round_ > 0 or not inserted
+                tail = len(full) - cut
+                if (round_ > 0 or not inserted or not redecode or tail <= 2
                         or len(self._missing(full[:cut], reqs[i])) > len(self._missing(full, reqs[i]))):
                     # keep the edited hypothesis whole: every phrase replaced words aligned to its
-                    # source, or the tail holds placed phrases, or the one re-decode is spent
+                    # source, or the search is greedy, or the one re-decode is spent, or only a
+                    # full stop or so follows the last phrase, or the tail holds placed phrases
                     hyps[i] = (full, score, attn if not inserted else None)
                 else:
                     prefixes[i] = full[:cut]
+                    # the prefix counts towards the length; the rest may be half as long again
+                    # as the tail it replaces (a greedy continuation can loop where beam search ends)
+                    ends[i] = min(self._max_positions - 1, cut + tail + max(4, tail // 2))
             if not prefixes:
                 continue
             order = sorted(prefixes)
-            # the prefix counts towards the decoding length: leave room after it for the rest
-            room = min(self._max_positions - 1, max(max_new, max(len(prefixes[i]) for i in order) + 16))
-            out = self._decode([source[i] for i in order], [prefixes[i] for i in order], room, attention=True)
+            out = self._decode([source[i] for i in order], [prefixes[i] for i in order], max(ends[i] for i in order),
+                               attention=True, beam_size=1, ends=[ends[i] for i in order])
             for i, r in zip(order, out):
                 tokens = list(r.hypotheses[0])
                 # no word glued onto the phrase ("September 15e"): pieces that continue a word

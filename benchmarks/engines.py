@@ -1,20 +1,28 @@
 """Engines side by side on opus-mt-zh-en's architecture: transformers fp32 vs CTranslate2 float32
 and int8, greedy and beam 4, batch 1 and 32, with the glossary-constrained cost, in one run.
 
-    python benchmarks/engines.py [--tokens 48] [--sentences 32] [--skip-slow]
+    python benchmarks/engines.py [--tokens 48] [--sentences 32] [--batch1-sentences 8]
 
 A model with random weights and the exact architecture of opus-mt-zh-en (d_model 512, 6+6 layers,
 8 heads, FFN 2048, vocabulary 65,001) is built in a temp folder and converted with CTranslate2's
-converter. Speed depends on the architecture, not the weights, so every output is forced to the same
-length (end-of-sentence held back until ``--tokens``): all engines do the same work. The engines are
-called through zhen's own ``translate_batch`` (tokenization, sorting, batching included); only the
-length is forced, by wrapping ``generate`` / ``translate_batch``.
+converter; its target tokenizer is trained with the glossaries' English, so a required phrase takes
+about as many tokens as in a real vocabulary. Speed depends on the architecture, not the weights, so
+every output is forced to the same length (end-of-sentence held back until ``--tokens``): all
+engines do the same work. The engines are called through zhen's own ``translate_batch``
+(tokenization, sorting, batching included); only the length is forced, by wrapping ``generate`` /
+``translate_batch``.
+
+Constrained cost: the same segments (the sample release's, each with its glossary terms and
+numbers) with and without their requirements. A random model writes none of the phrases, so every
+segment is repaired: the worst case. A repair's re-decode is forced to end where the first pass did
+(or one token after its prefix), so the repaired outputs are longer only by inserted phrases; the
+ratio is printed per segment and per output token.
 
 Each engine runs in its own subprocess, one after the other (never two at once on 2 cores), so its
-peak RSS and load time are its own. The machine's fp32 matmul peak is measured first (torch, all
-cores, 2048² matmuls); each configuration's share of it is tokens/s × FLOPs per generated token
-(counted from the architecture: the decoder's per-token work, attention included, plus the encoder
-per source token spread over the outputs) ÷ that peak.
+peak RSS and load time are its own. The machine's fp32 and int8 matmul peaks are measured first
+(torch, all cores, 2048² matmuls); each configuration's share of its compute type's peak is
+tokens/s × operations per generated token (counted from the architecture: the decoder's per-token
+work, attention included, plus the encoder per source token spread over the outputs) ÷ that peak.
 """
 
 from __future__ import annotations
@@ -42,16 +50,48 @@ def flops_per_token(src_len: float, tgt_len: int) -> float:
     return LAYERS * (dec_layer + dec_attn) + 2 * D * VOCAB + cross_kv + enc
 
 
+def glossary_english() -> tuple[str, ...]:
+    """The shipped glossaries' English, for the random model's target vocabulary: a real model's
+    32k-piece vocabulary spells "Global Development Initiative" in a few pieces, not letter by
+    letter, and the required phrases' length in tokens is what a repair costs."""
+    from zhen.glossary import load_layers
+
+    return tuple(t for term in load_layers(user=False).terms.values() for t in term.targets)
+
+
 def matmul_peak() -> float:
     import torch
 
     torch.set_num_threads(os.cpu_count() or 1)
     a, b = torch.randn(2048, 2048), torch.randn(2048, 2048)
+    return _rate(lambda: a @ b)
+
+
+def int8_matmul_peak() -> float | None:
+    """int8 × int8 → int32 matmuls through torch's fbgemm/oneDNN kernels (what a CPU with VNNI
+    runs int8 on: up to 4x its fp32 rate), or ``None`` where torch has no quantized engine."""
+    import warnings
+
+    import torch
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch deprecates its quantized tensors; the kernels remain
+            x = torch.quantize_per_tensor(torch.randn(2048, 2048), 0.05, 64, torch.quint8)
+            w = torch.quantize_per_tensor(torch.randn(2048, 2048), 0.05, 0, torch.qint8)
+            packed = torch.ops.quantized.linear_prepack(w, None)
+            return _rate(lambda: torch.ops.quantized.linear(x, packed, 0.1, 0))
+    except (RuntimeError, AttributeError):
+        return None
+
+
+def _rate(matmul) -> float:
+    """Operations per second of a 2048² × 2048² matmul (2 per multiply-add), after a warm-up."""
     for _ in range(3):
-        a @ b
+        matmul()
     n, t0 = 20, time.perf_counter()
     for _ in range(n):
-        a @ b
+        matmul()
     return 2 * 2048**3 * n / (time.perf_counter() - t0)
 
 
@@ -82,9 +122,13 @@ def _force_length(engine, tokens: int) -> None:
         translate = engine.translator.translate_batch
 
         def fixed(source, target_prefix=None, **kwargs):
-            # the same final length with or without a repair prefix (the prefix counts in it)
-            longest_prefix = max((len(p) for p in target_prefix or [] if p), default=0)
-            kwargs["min_decoding_length"] = kwargs["max_decoding_length"] = max(tokens, longest_prefix + 1)
+            # a repair's re-decode (greedy, from a prefix) ends each output at the same length as
+            # the first pass, or one token after its prefix if that is longer: per output, by
+            # CTranslate2's step callback, since its length options hold for the whole call
+            ends = [max(tokens, len(p or []) + 1) for p in target_prefix or [[]] * len(source)]
+            kwargs["min_decoding_length"], kwargs["max_decoding_length"] = min(ends), max(ends)
+            if target_prefix and kwargs.get("beam_size") == 1:
+                kwargs["callback"] = lambda step: step.step + 1 >= ends[step.batch_id]
             return translate(source, target_prefix, **kwargs)
 
         engine.translator = _Proxy(engine.translator, translate_batch=fixed)
@@ -153,10 +197,12 @@ def main() -> None:
     from zhen.testing import build_random_marian
 
     peak = matmul_peak()
-    print(f"machine: {os.cpu_count()} cores, fp32 matmul peak {peak / 1e9:.1f} GFLOP/s (torch, 2048² matmuls)")
+    peak8 = int8_matmul_peak()
+    print(f"machine: {os.cpu_count()} cores, fp32 matmul peak {peak / 1e9:.1f} GFLOP/s, int8 "
+          + (f"{peak8 / 1e9:.1f} GOP/s" if peak8 else "not measurable here") + " (torch, 2048² matmuls)")
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
-        model = build_random_marian(Path(tmp) / "opus-arch")
+        model = build_random_marian(Path(tmp) / "opus-arch", target_text=glossary_english())
         print(f"random-weight opus-mt-zh-en architecture built in {time.perf_counter() - t0:.1f} s; "
               f"outputs forced to {args.tokens} tokens")
         segments = Path(tmp) / "segments.json"
@@ -189,7 +235,9 @@ def main() -> None:
                 continue
             inter = row.get("inter", 1)
             layout = f"{inter}×{(os.cpu_count() or 1) // inter}"
-            share = row["tok_s"] * flops_per_token(row["src_tokens"], args.tokens) / peak
+            # int8 work against the int8 peak (the fp32 one where it could not be measured)
+            ceiling = peak8 if rep["compute_type"] == "int8" and peak8 else peak
+            share = row["tok_s"] * flops_per_token(row["src_tokens"], args.tokens) / ceiling
             print(f"{name:<18} {row['beam']:>4} {row['batch']:>5} {layout:>11} {row['sent_s']:>8.2f} "
                   f"{row['tok_s']:>8.1f} {100 * share:>6.1f}%")
             key = (name, row["beam"])

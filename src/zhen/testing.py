@@ -75,14 +75,14 @@ def _write_lines(path: Path, lines: list[str]) -> Path:
     return path
 
 
-def _train_spm(text_file: Path, prefix: Path, vocab_size: int) -> Path:
+def _train_spm(text_file: Path, prefix: Path, vocab_size: int, model_type: str = "unigram") -> Path:
     import sentencepiece as spm
 
     spm.SentencePieceTrainer.train(
         input=str(text_file),
         model_prefix=str(prefix),
         vocab_size=vocab_size,
-        model_type="unigram",
+        model_type=model_type,
         character_coverage=1.0,
         hard_vocab_limit=False,
         # Marian's layout: </s>=0, <unk>=1, no BOS; <pad> is appended at the end of vocab.json.
@@ -130,14 +130,17 @@ def _save_tokenizer_files(out: Path, source_model: Path, target_model: Path, max
     return vocab
 
 
-def _build_tokenizer(out: Path, pairs: tuple[tuple[str, str], ...], max_source_len: int) -> dict[str, int]:
+def _build_tokenizer(out: Path, pairs: tuple[tuple[str, str], ...], max_source_len: int,
+                     extra_target: tuple[str, ...] = (), target_vocab: int = 300) -> dict[str, int]:
     """Train source and target SentencePiece models on ``pairs`` and save Marian's tokenizer files."""
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
         src_text = _write_lines(tmpdir / "src.txt", [s for s, _ in pairs] + [_EXTRA_SOURCE_TEXT, _EXTRA_TARGET_TEXT])
-        tgt_text = _write_lines(tmpdir / "tgt.txt", [t for _, t in pairs] + [_EXTRA_TARGET_TEXT])
+        tgt_text = _write_lines(tmpdir / "tgt.txt", [t for _, t in pairs] + [_EXTRA_TARGET_TEXT, *extra_target])
         src_model = _train_spm(src_text, tmpdir / "source", vocab_size=800)
-        tgt_model = _train_spm(tgt_text, tmpdir / "target", vocab_size=300)
+        # BPE keeps whole words of a small text as pieces, where unigram would prune them
+        tgt_model = _train_spm(tgt_text, tmpdir / "target", vocab_size=target_vocab,
+                               model_type="bpe" if extra_target else "unigram")
         return _save_tokenizer_files(out, src_model, tgt_model, max_source_len)
 
 
@@ -264,13 +267,17 @@ def build_random_marian(
     ffn: int = 2048,
     max_positions: int = 512,
     seed: int = 0,
+    target_text: tuple[str, ...] = (),
 ) -> Path:
     """A Marian model with random weights and the real architecture; defaults are opus-mt-zh-en's
     (d_model 512, 6+6 layers, 8 heads, FFN 2048, vocabulary 65,001, 512 positions).
 
     For benchmarks: speed depends on the architecture, not the weights. The tokenizer is trained
     here like the tiny model's; its pieces are the first ids of the vocabulary, the rest are
-    placeholders so the embeddings and output layer have the real size.
+    placeholders so the embeddings and output layer have the real size. The tiny model's target
+    vocabulary is nearly letter by letter (300 pieces); ``target_text`` (e.g. the glossaries'
+    English) is added to the target side's training text with room for whole-word pieces, so
+    required phrases take about as many tokens as in a real 32k-piece vocabulary.
     """
     import torch
     from transformers import MarianMTModel
@@ -278,7 +285,8 @@ def build_random_marian(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
-    vocab = _build_tokenizer(out, PARALLEL_SET, max_positions)
+    vocab = _build_tokenizer(out, PARALLEL_SET, max_positions, tuple(target_text),
+                             target_vocab=4000 if target_text else 300)
     del vocab["<pad>"]
     for i in range(len(vocab), vocab_size - 1):
         vocab[f"<extra_{i}>"] = i

@@ -321,21 +321,65 @@ def test_a_job_with_other_settings_is_not_mixed_in(tmp_path, tiny_model):
     assert other.returncode == 2 and "other settings" in stderr.decode() and "beam" in stderr.decode()
 
 
-def test_ray_runner_on_a_local_two_cpu_cluster_matches_the_local_run(tmp_path, tiny_model):
+def test_local_workers_and_a_two_cpu_ray_cluster_match_the_local_run(tmp_path, tiny_model):
+    """The same job in this process, in two local worker processes, and on a 2-CPU Ray cluster."""
     pytest.importorskip("ray")
     path = tmp_path / "small.zip"
     build_archive(path, 40, hostile=False)
     runs = {}
-    for runner in ("local", "ray"):  # the issue's spelling, --engine ray, for --runner ray
+    how = {"local": ("--engine", "transformers"), "processes": ("--workers", "2"),
+           "ray": ("--engine", "ray", "--workers", "2")}  # the issue's spelling, --engine ray, for --runner ray
+    for runner, flags in how.items():
         out = tmp_path / runner
         t0 = time.monotonic()
-        proc = zhen_batch(path, "-o", out, "--model", tiny_model, "--engine", runner if runner == "ray" else
-                          "transformers", "--workers", "2", *ARGS)
+        proc = zhen_batch(path, "-o", out, "--model", tiny_model, *flags, *ARGS)
         _, stderr = proc.communicate(timeout=600)
         assert proc.returncode == 0, stderr.decode()[-2000:]
         report = json.loads((out / "report.json").read_text())
         runs[runner] = (outputs(out), report, time.monotonic() - t0)
     assert runs["ray"][0] == runs["local"][0]  # byte for byte, every file and the manifest
+    assert runs["processes"][0] == runs["local"][0]
     for runner, (_, report, wall) in runs.items():
         print(f"\n{runner}: {report['translated']} segments translated, {report['segments']} in documents, "
               f"{wall:.1f} s wall ({report['segments'] / wall:.1f} document segments/s)")
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="reads process parents from /proc")
+def test_killed_job_takes_its_worker_processes_with_it_and_resumes(tmp_path, tiny_model):
+    path = tmp_path / "small.zip"
+    build_archive(path, 40, hostile=False)
+    out = tmp_path / "out"
+    proc = zhen_batch(path, "-o", out, "--model", tiny_model, "--workers", "2", *ARGS)
+    deadline = time.monotonic() + 120
+    workers: list[int] = []
+    while time.monotonic() < deadline and proc.poll() is None:
+        # the two spawned model workers: wait until both run
+        workers = [c for c in _children(proc.pid) if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text(errors="replace")
+                   ] if Path(f"/proc/{proc.pid}").exists() else []
+        if len(workers) == 2:
+            break
+        time.sleep(0.2)
+    assert len(workers) == 2, "the job did not start two worker processes"
+    time.sleep(2)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()  # not communicate(): live workers would hold its pipes open
+    gone = time.monotonic() + 10
+    while time.monotonic() < gone and any(Path(f"/proc/{w}").exists() for w in workers):
+        time.sleep(0.2)
+    assert not any(Path(f"/proc/{w}").exists() for w in workers), "workers outlived the killed job"
+    resumed = zhen_batch(path, "-o", out, "--model", tiny_model, "--workers", "2", *ARGS)
+    _, stderr = resumed.communicate(timeout=600)
+    assert resumed.returncode == 0, stderr.decode()[-2000:]
+    assert json.loads((out / "report.json").read_text())["done"] == 40

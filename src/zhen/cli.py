@@ -340,13 +340,14 @@ def demo(host: str, port: int, model: str | None, engine: str, beam_size: int, g
 @click.option("--models-dir", type=click.Path(path_type=Path, file_okay=False))
 @click.option("--runner", type=click.Choice(["local", "ray"]), default="local", show_default=True,
               help="ray: translate on a Ray cluster (pip install 'zhen[ray]'); --engine still picks the model runtime.")
-@click.option("--workers", type=click.IntRange(1, 4096), default=2, show_default=True,
-              help="Ray: model-holding actors, one CPU each.")
+@click.option("--workers", type=click.IntRange(1, 4096),
+              help="Model-holding workers: local processes sharing the cores [default: 1, this process], "
+                   "or Ray actors with one CPU each [default: 2].")
 @click.option("--ray-address", help="Ray: join this cluster ('auto', 'ray://head:10001') [default: start a local one].")
 @click.option("--quiet", "-q", is_flag=True)
 def batch(source: Path, outdir: Path, formats: str, with_summary: bool, model: str | None, engine: str,
           beam_size: int, batch_size: int, threads: int | None, glossaries: tuple[Path, ...],
-          no_shipped_glossaries: bool, max_doc_mb: float, models_dir: Path | None, runner: str, workers: int,
+          no_shipped_glossaries: bool, max_doc_mb: float, models_dir: Path | None, runner: str, workers: int | None,
           ray_address: str | None, quiet: bool) -> int:
     """Translate a folder tree, a .zip/.tar.gz archive or a JSONL file of releases into -o OUTDIR.
 
@@ -372,7 +373,11 @@ def batch(source: Path, outdir: Path, formats: str, with_summary: bool, model: s
     options = DecodingOptions(beam_size=beam_size, batch_size=batch_size, threads=threads)
     pipeline = Pipeline.load(model, engine=engine, options=options, models_root=models_dir,
                              max_input_bytes=limits.max_doc_bytes, glossary=glossary)
-    ray_runner = None
+    chunk_runner = None
+    if runner == "local" and workers and workers > 1:
+        from .batch.runners import ProcessRunner
+
+        chunk_runner = ProcessRunner(str(pipeline.engine.model_info.path), engine, options, workers=workers)
     if runner == "ray":
         try:
             import ray  # noqa: F401
@@ -380,8 +385,8 @@ def batch(source: Path, outdir: Path, formats: str, with_summary: bool, model: s
             raise ZhenError("--runner ray needs Ray: `pip install 'zhen[ray]'`.") from None
         from .batch.runners import RayRunner
 
-        ray_runner = RayRunner(str(pipeline.engine.model_info.path), engine, options, workers=workers,
-                               address=ray_address)
+        chunk_runner = RayRunner(str(pipeline.engine.model_info.path), engine, options, workers=workers or 2,
+                                 address=ray_address)
     seg_bar = tqdm(unit="seg", desc="translating", disable=quiet, dynamic_ncols=True)
     bar = tqdm(total=total, unit="doc", desc="documents", disable=quiet, dynamic_ncols=True)
     started = time.monotonic()
@@ -393,7 +398,7 @@ def batch(source: Path, outdir: Path, formats: str, with_summary: bool, model: s
 
     try:
         report = run_batch(source, outdir, pipeline, formats=wanted, summarize=with_summary, limits=limits,
-                           progress=tick, runner=ray_runner, chunk_progress=seg_bar.update)
+                           progress=tick, runner=chunk_runner, chunk_progress=seg_bar.update)
     finally:
         seg_bar.close()
         bar.close()

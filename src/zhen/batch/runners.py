@@ -1,9 +1,13 @@
-"""Who translates a batch job's planned chunks: this process, or a Ray cluster.
+"""Who translates a batch job's planned chunks: this process, worker processes on this machine,
+or a Ray cluster.
 
 A chunk is a fixed list of segment requests (text, requirements, anchors) made by the planning
 pass; translating it is one ``translate_batch`` call on an engine. Both runners yield each chunk's
 hypotheses as they finish, and the job commits each chunk to its memory at once, so either runner
 can be interrupted and resumed.
+
+The process runner (``zhen batch --workers N``) starts N processes, each loading the model once
+with its share of the cores, and hands them whole chunks.
 
 The Ray runner uses ``ray.data`` with an actor pool: every actor loads the model once (the same
 model path, engine and decoding options as the local pipeline) and translates whole chunks.
@@ -33,6 +37,62 @@ class LocalRunner:
     def run(self, chunks: list[Chunk]) -> Iterator[tuple[int, list[Hypothesis]]]:
         for chunk_id, items in chunks:
             yield chunk_id, _translate(self.engine, [r for _, r in items])
+
+
+_ENGINE = None  # the model of a process-runner worker, loaded once by its initializer
+
+
+def _load_worker(model_path: str, engine: str, options: dict) -> None:
+    global _ENGINE
+    import os
+    import threading
+    import time
+
+    def die_with_parent(parent: int = os.getppid()) -> None:
+        # a killed job (kill -9) must not leave its workers translating: the re-run needs the cores
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=die_with_parent, daemon=True).start()
+    from zhen.engines import create_engine
+    from zhen.models import resolve_model
+
+    _ENGINE = create_engine(engine, resolve_model(model_path, download=False), DecodingOptions(**options))
+
+
+def _run_chunk(chunk_id: int, requests: list[dict]) -> tuple[int, list[tuple]]:
+    return chunk_id, [(h.text, h.score, h.tokens) for h in _translate(_ENGINE, requests)]
+
+
+class ProcessRunner:
+    """``workers`` processes on this machine, each with the model and ``cores // workers`` threads."""
+
+    def __init__(self, model_path: str, engine: str, options: DecodingOptions, *, workers: int) -> None:
+        import dataclasses
+        import os
+
+        threads = max(1, (options.threads or os.cpu_count() or 1) // workers)
+        self.init_args = (model_path, engine, dataclasses.asdict(dataclasses.replace(options, threads=threads)))
+        self.workers = workers
+
+    def run(self, chunks: list[Chunk]) -> Iterator[tuple[int, list[Hypothesis]]]:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        if not chunks:
+            return
+        # spawn, not fork: the parent holds a loaded model and torch's thread pools
+        with ProcessPoolExecutor(min(self.workers, len(chunks)), mp_context=multiprocessing.get_context("spawn"),
+                                 initializer=_load_worker, initargs=self.init_args) as pool:
+            futures = [pool.submit(_run_chunk, cid, [r for _, r in items]) for cid, items in chunks]
+            try:
+                for done in as_completed(futures):
+                    chunk_id, hyps = done.result()
+                    yield chunk_id, [Hypothesis(t, s, n) for t, s, n in hyps]
+            finally:  # interrupted: drop the chunks not started; the ledger has every finished one
+                for f in futures:
+                    f.cancel()
 
 
 class _Worker:

@@ -87,7 +87,7 @@ def archive(tmp_path_factory):
     return path, names
 
 
-ARGS = ("--beam", "1", "--formats", "json,md,docx,tmx,xliff", "--no-shipped-glossaries", "-q")
+ARGS = ("--beam", "1", "--formats", "json,jsonl,md,docx,tmx,xliff", "--no-shipped-glossaries", "-q")
 
 
 @pytest.fixture(scope="module")
@@ -109,10 +109,18 @@ def test_archive_completes_with_every_bad_entry_recorded(archive, uninterrupted)
     assert sorted(done) == sorted(names)
     for name in names:
         stem = name[:-4]
-        for ext in ("json", "md", "docx", "tmx", "xlf"):
+        for ext in ("json", "jsonl", "md", "docx", "tmx", "xlf"):
             assert (out / f"{stem}.{ext}").is_file()
         assert manifest[name]["outputs"]["json"]["sha256"]
         assert manifest[name]["signature"]["engine"] == "transformers"
+    # the JSONL is the JSON's segments, one per line, each with where it came from
+    stem = names[0][:-4]
+    whole = json.loads((out / f"{stem}.json").read_text())
+    lines = [json.loads(line) for line in (out / f"{stem}.jsonl").read_text().splitlines()]
+    segments = [s for p in whole["paragraphs"] for s in p["segments"]]
+    assert [(x["id"], x["target"]) for x in lines] == [(s["id"], s["target"]) for s in segments]
+    assert {x["document"] for x in lines} == {names[0]} == {whole["origin"]}
+    assert sum(len(x["requirements"]) for x in lines) == sum(len(s["terms"]) for s in segments) > 0
     assert manifest["../escape.txt"]["status"] == "refused" and "escapes" in manifest["../escape.txt"]["reason"]
     assert manifest["/abs/escape.txt"]["status"] == "refused"
     assert manifest["links/evil.txt"]["status"] == "refused" and "link" in manifest["links/evil.txt"]["reason"]

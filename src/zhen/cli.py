@@ -90,7 +90,7 @@ def cli() -> None:
               help="ct2 only [default: int8].")
 @click.option("--inter-threads", type=click.IntRange(1, 64), default=1, show_default=True,
               help="ct2 only: batches run at once, each on threads/inter-threads cores.")
-@click.option("--format", "-f", "fmt", type=click.Choice(["txt", "json", "md", "docx", "tmx"]), default="txt",
+@click.option("--format", "-f", "fmt", type=click.Choice(["txt", "json", "jsonl", "md", "docx", "tmx"]), default="txt",
               show_default=True, help="txt: English; json: everything; md/docx: bilingual, paragraph by "
               "paragraph; tmx: translation memory, a unit per segment.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write here, not stdout.")

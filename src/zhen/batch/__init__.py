@@ -28,7 +28,7 @@ from .sources import Item, Limits, iter_items
 #: segments per planned chunk: one ``translate_batch`` call, one unit of work for a Ray actor
 CHUNK_SEGMENTS = 64
 
-FORMATS = ("json", "md", "docx", "tmx", "xliff", "txt")
+FORMATS = ("json", "jsonl", "md", "docx", "tmx", "xliff", "txt")
 JOB_DIR = ".zhen-job"
 
 
@@ -149,8 +149,7 @@ def _plan(source: Path, limits: Limits, pipeline, memory: MemoryEngine, ledger: 
         if _done_before(ledger, item, sha256(item.data)):
             continue
         try:
-            release = read_bytes(item.data, item.path.rsplit("/", 1)[-1], max_bytes=pipe.max_input_bytes)
-            translated = pipe.run(release)
+            translated = pipe.run(_read(item, pipe))
             if summarize:
                 from ..summarizer import summarize as make_summary
 
@@ -158,6 +157,12 @@ def _plan(source: Path, limits: Limits, pipeline, memory: MemoryEngine, ledger: 
         except ZhenError:
             continue  # pass 3 records why
     ledger.plan(recorder.requests, CHUNK_SEGMENTS)
+
+
+def _read(item: Item, pipe):
+    release = read_bytes(item.data, item.path.rsplit("/", 1)[-1], max_bytes=pipe.max_input_bytes)
+    release.origin = item.path  # where it stands in the job's input, for the outputs that say so
+    return release
 
 
 def _done_before(ledger: Ledger, item: Item, digest: str) -> dict | None:
@@ -189,8 +194,7 @@ def _one(item: Item, outdir: Path, pipe, memory: MemoryEngine, ledger: Ledger, f
         return
     t0 = time.monotonic()
     try:
-        release = read_bytes(item.data, item.path.rsplit("/", 1)[-1], max_bytes=pipe.max_input_bytes)
-        translated = pipe.run(release)
+        translated = pipe.run(_read(item, pipe))
         outputs: dict[str, dict] = {}
         from ..exporters import render
 

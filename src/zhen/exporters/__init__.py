@@ -15,6 +15,7 @@ from ..requirements import _occurrences
 EXPORTERS: dict[str, str] = {
     "txt": "zhen.exporters.plain:render",
     "json": "zhen.exporters.jsonout:render",
+    "jsonl": "zhen.exporters.jsonl:render",
     "md": "zhen.exporters.markdown:render",
     "docx": "zhen.exporters.docx:render",
     "tmx": "zhen.exporters.tmx:render",

@@ -1,0 +1,31 @@
+"""One JSON object per segment, one per line: the bilingual pairs with their audit, for data
+pipelines (pandas, jq, a fine-tuning set). ``json`` is the whole release; this is its segments.
+
+Each line: ``document`` (the release's origin), ``id``, ``paragraph`` and its ``kind``, the
+``source`` and ``target``, ``score``, ``review`` and every requirement with how it was placed.
+"""
+
+from __future__ import annotations
+
+import json
+
+from ..release import Release
+
+
+def render(release: Release) -> str:
+    lines = []
+    for p in release.paragraphs:
+        for s in p.segments:
+            lines.append(json.dumps({
+                "document": release.origin,
+                "id": s.id,
+                "paragraph": p.index,
+                "kind": p.kind,
+                "source": s.source.strip(),
+                "target": s.target,
+                "score": s.score,
+                "review": s.review,
+                "requirements": [{"kind": h.kind, "source": h.source, "target": h.target, "placed": h.found,
+                                  "method": h.method} for h in s.terms],
+            }, ensure_ascii=False))
+    return "\n".join(lines) + "\n" if lines else ""

@@ -41,6 +41,16 @@ def test_offline_without_a_local_model_names_the_fix(tmp_path, monkeypatch):
     assert "zhen models pull Helsinki-NLP/opus-mt-zh-en" in message
     assert "--model PATH" in message
     assert str(tmp_path / "models" / "Helsinki-NLP" / "opus-mt-zh-en") in message
+    assert "HF_HUB_OFFLINE" in message
+
+
+def test_a_command_that_does_not_download_says_so_rather_than_blame_the_hub(tmp_path, monkeypatch):
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.delenv("TRANSFORMERS_OFFLINE", raising=False)
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "hf"))
+    with pytest.raises(ModelNotFoundError) as info:
+        resolve_model("Nobody/none", models_root=tmp_path / "models", download=False)
+    assert "does not download" in str(info.value) and "HF_HUB_OFFLINE" not in str(info.value)
 
 
 def test_missing_path_and_non_model_folder(tmp_path):

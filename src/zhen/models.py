@@ -139,8 +139,8 @@ def resolve_model(
     advice = (f"run `zhen models pull {name}` on a machine that reaches the hub (then copy its models/ folder "
               "here), or pass --model PATH to a local model directory")
     if not download or hub_offline():
-        raise ModelNotFoundError(f"Model {name!r} is not on this machine ({where}) and the hub is off "
-                                 f"(HF_HUB_OFFLINE): {advice}.")
+        why = "the hub is off (HF_HUB_OFFLINE)" if hub_offline() else "this command does not download"
+        raise ModelNotFoundError(f"Model {name!r} is not on this machine ({where}) and {why}: {advice}.")
     try:
         return pull_model(name, models_root=root)
     except ModelNotFoundError as exc:

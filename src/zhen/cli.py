@@ -325,7 +325,7 @@ def demo(host: str, port: int, model: str | None, engine: str, beam_size: int, g
 @click.option("--output", "-o", "outdir", type=click.Path(path_type=Path, file_okay=False), required=True,
               help="Output folder; it mirrors the input's structure and holds the job's state.")
 @click.option("--formats", default="json,md", show_default=True,
-              help="Comma-separated: json, md, docx, tmx, xliff, txt.")
+              help="Comma-separated: json, jsonl (a segment per line), md, docx, tmx, xliff, txt.")
 @click.option("--summarize", "with_summary", is_flag=True, help="Also write a 3-sentence bilingual summary per document.")
 @click.option("--model", "-m", help="Model directory or hub id [default: Helsinki-NLP/opus-mt-zh-en].")
 @click.option("--engine", type=click.Choice(["transformers", "ct2", "ray"]), default="transformers",

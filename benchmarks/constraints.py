@@ -26,7 +26,7 @@ from zhen.engines import DecodingOptions, create_engine
 from zhen.glossary import load_layers
 from zhen.models import resolve_model
 from zhen.pipeline import Pipeline
-from zhen.testing import build_random_marian, build_tiny_marian
+from zhen.testing import build_random_marian, build_tiny_marian, glossary_english
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -75,7 +75,7 @@ def main() -> None:
         print(f"release: {Path(args.release).name}: {len(release.segments())} segments, "
               f"{sum(len(s.terms) for s in release.segments())} requirements")
 
-        rand = build_random_marian(Path(tmp) / "random")
+        rand = build_random_marian(Path(tmp) / "random", target_text=glossary_english())
         print(f"\n1. equal lengths, random-weight opus-mt-zh-en architecture, {len(segs)} segments with "
               f"{n_req} requirements, {args.new_tokens} tokens each, batch 1")
         print(f"{'beam':>5} {'plain s/seg':>12} {'constrained s/seg':>18} {'ratio':>7}")

@@ -50,15 +50,6 @@ def flops_per_token(src_len: float, tgt_len: int) -> float:
     return LAYERS * (dec_layer + dec_attn) + 2 * D * VOCAB + cross_kv + enc
 
 
-def glossary_english() -> tuple[str, ...]:
-    """The shipped glossaries' English, for the random model's target vocabulary: a real model's
-    32k-piece vocabulary spells "Global Development Initiative" in a few pieces, not letter by
-    letter, and the required phrases' length in tokens is what a repair costs."""
-    from zhen.glossary import load_layers
-
-    return tuple(t for term in load_layers(user=False).terms.values() for t in term.targets)
-
-
 def matmul_peak() -> float:
     import torch
 
@@ -194,7 +185,7 @@ def main() -> None:
         print(json.dumps(run_engine(json.loads(args.one))))
         return
 
-    from zhen.testing import build_random_marian
+    from zhen.testing import build_random_marian, glossary_english
 
     peak = matmul_peak()
     peak8 = int8_matmul_peak()

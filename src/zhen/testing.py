@@ -257,6 +257,15 @@ def build_tiny_marian(
 
 
 
+def glossary_english() -> tuple[str, ...]:
+    """The shipped glossaries' English, for a benchmark model's target vocabulary: a real model's
+    32k-piece vocabulary spells "Global Development Initiative" in a few pieces, not letter by
+    letter, and the required phrases' length in tokens is what constrained decoding works with."""
+    from .glossary import load_layers
+
+    return tuple(t for term in load_layers(user=False).terms.values() for t in term.targets)
+
+
 def build_random_marian(
     out_dir: str | Path,
     *,

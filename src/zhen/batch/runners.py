@@ -140,14 +140,17 @@ class RayRunner:
             if self.address:
                 ray.init(address=self.address, logging_level=logging.WARNING, log_to_driver=False)
             else:
+                # the cluster zhen starts for itself keeps Ray's token authentication on; its notice
+                # that it is on is not for the user of a batch job
+                logging.getLogger("ray._private.authentication.authentication_token_setup").setLevel(logging.ERROR)
                 ray.init(num_cpus=self.workers, include_dashboard=False, logging_level=logging.WARNING,
                          log_to_driver=False)
         ctx = ray.data.DataContext.get_current()
+        logging.getLogger("ray.data").setLevel(logging.ERROR)  # not "progress bars disabled": zhen has its own
         ctx.enable_progress_bars = False
         ctx.execution_options.preserve_order = False  # results are committed by chunk id, in any order
         payloads = [{"payload": json.dumps({"chunk": cid, "requests": [r for _, r in items]}, ensure_ascii=False)}
                     for cid, items in chunks]
-        logging.getLogger("ray.data").setLevel(logging.WARNING)
         ds = ray.data.from_items(payloads, override_num_blocks=len(payloads)).map_batches(
             _Worker, fn_constructor_kwargs={"model_path": self.model_path, "engine": self.engine_name,
                                             "options": self.options},

@@ -39,6 +39,14 @@ class LocalRunner:
             yield chunk_id, _translate(self.engine, [r for _, r in items])
 
 
+def _make_engine(model_path: str, engine: str, options: dict):
+    """A worker's engine (process or Ray actor): the job's model, never downloaded there."""
+    from zhen.engines import create_engine
+    from zhen.models import resolve_model
+
+    return create_engine(engine, resolve_model(model_path, download=False), DecodingOptions(**options))
+
+
 _ENGINE = None  # the model of a process-runner worker, loaded once by its initializer
 
 
@@ -55,10 +63,7 @@ def _load_worker(model_path: str, engine: str, options: dict) -> None:
         os._exit(1)
 
     threading.Thread(target=die_with_parent, daemon=True).start()
-    from zhen.engines import create_engine
-    from zhen.models import resolve_model
-
-    _ENGINE = create_engine(engine, resolve_model(model_path, download=False), DecodingOptions(**options))
+    _ENGINE = _make_engine(model_path, engine, options)
 
 
 def _run_chunk(chunk_id: int, requests: list[dict]) -> tuple[int, list[tuple]]:
@@ -99,10 +104,7 @@ class _Worker:
     """A Ray actor holding one model (loaded once)."""
 
     def __init__(self, model_path: str, engine: str, options: dict) -> None:
-        from zhen.engines import create_engine
-        from zhen.models import resolve_model
-
-        self.engine = create_engine(engine, resolve_model(model_path, download=False), DecodingOptions(**options))
+        self.engine = _make_engine(model_path, engine, options)
 
     def __call__(self, batch: dict[str, Any]) -> dict[str, Any]:
         import json

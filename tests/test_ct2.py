@@ -125,7 +125,7 @@ def test_a_repair_costs_at_most_one_greedy_decode_and_none_with_greedy_search(mo
     """The cost bound of the ct2 repair: with greedy search no segment is decoded twice; with beam
     search a segment with an inserted phrase is re-decoded once, greedily, each output with its own
     stop (CTranslate2's step callback); either way every requirement ends up placed."""
-    from zhen.engines.phrases import PhraseBuilder, as_string, unmet
+    from zhen.engines.phrases import as_string, unmet
     from zhen.glossary import load_layers
 
     pipe = Pipeline.load(model_copy, glossary=load_layers(user=False))
@@ -146,7 +146,6 @@ def test_a_repair_costs_at_most_one_greedy_decode_and_none_with_greedy_search(mo
         for prefixes, kwargs, lengths in again:
             assert kwargs["beam_size"] == 1 and kwargs["callback"] is not None
             assert all(n >= len(p) for n, p in zip(lengths, prefixes))
-    builder = PhraseBuilder(engine.tokenizer)
     for hyp, cons in zip(hyps, constraints):
         ids = engine.tokenizer(text_target=hyp.text, add_special_tokens=False)["input_ids"]
-        assert not unmet(as_string(ids), builder.requirements([cons])[0]), hyp.text
+        assert not unmet(as_string(ids), engine.phrases.requirements([cons])[0]), hyp.text

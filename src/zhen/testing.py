@@ -131,16 +131,17 @@ def _save_tokenizer_files(out: Path, source_model: Path, target_model: Path, max
 
 
 def _build_tokenizer(out: Path, pairs: tuple[tuple[str, str], ...], max_source_len: int,
-                     extra_target: tuple[str, ...] = (), target_vocab: int = 300) -> dict[str, int]:
+                     extra_target: tuple[str, ...] = ()) -> dict[str, int]:
     """Train source and target SentencePiece models on ``pairs`` and save Marian's tokenizer files."""
     with tempfile.TemporaryDirectory() as tmp:
         tmpdir = Path(tmp)
         src_text = _write_lines(tmpdir / "src.txt", [s for s, _ in pairs] + [_EXTRA_SOURCE_TEXT, _EXTRA_TARGET_TEXT])
         tgt_text = _write_lines(tmpdir / "tgt.txt", [t for _, t in pairs] + [_EXTRA_TARGET_TEXT, *extra_target])
         src_model = _train_spm(src_text, tmpdir / "source", vocab_size=800)
-        # BPE keeps whole words of a small text as pieces, where unigram would prune them
-        tgt_model = _train_spm(tgt_text, tmpdir / "target", vocab_size=target_vocab,
-                               model_type="bpe" if extra_target else "unigram")
+        # with extra target text, room for whole-word pieces: BPE keeps whole words of a small
+        # text as pieces, where unigram would prune them
+        tgt_model = (_train_spm(tgt_text, tmpdir / "target", vocab_size=4000, model_type="bpe") if extra_target
+                     else _train_spm(tgt_text, tmpdir / "target", vocab_size=300))
         return _save_tokenizer_files(out, src_model, tgt_model, max_source_len)
 
 
@@ -294,8 +295,7 @@ def build_random_marian(
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     torch.manual_seed(seed)
-    vocab = _build_tokenizer(out, PARALLEL_SET, max_positions, tuple(target_text),
-                             target_vocab=4000 if target_text else 300)
+    vocab = _build_tokenizer(out, PARALLEL_SET, max_positions, tuple(target_text))
     del vocab["<pad>"]
     for i in range(len(vocab), vocab_size - 1):
         vocab[f"<extra_{i}>"] = i

@@ -86,8 +86,9 @@ def cli() -> None:
 @click.option("--model", "-m", help="Model directory or hub id [default: Helsinki-NLP/opus-mt-zh-en].")
 @click.option("--engine", type=click.Choice(["transformers", "ct2"]), default="transformers", show_default=True,
               help="transformers: the reference; ct2: CTranslate2, several times faster on CPU.")
-@click.option("--compute-type", type=click.Choice(["int8", "int8_float32", "float32"]),
-              help="ct2 only [default: int8].")
+@click.option("--compute-type", type=click.Choice(["auto", "int8", "int8_float32", "float32"]),
+              help="ct2 only [default: auto: int8 where the CPU has VNNI, AMX or dot-product instructions, "
+                   "else float32, where int8 is inexact].")
 @click.option("--inter-threads", type=click.IntRange(1, 64), default=1, show_default=True,
               help="ct2 only: batches run at once, each on threads/inter-threads cores.")
 @click.option("--format", "-f", "fmt", type=click.Choice(["txt", "json", "jsonl", "md", "docx", "tmx"]), default="txt",

@@ -30,7 +30,8 @@ class DecodingOptions:
     max_length: int = 256
     batch_size: int = 16
     threads: int | None = None
-    #: CTranslate2 only: ``int8`` (default), ``int8_float32`` or ``float32``; and how many batches
+    #: CTranslate2 only: ``auto`` (default: int8 where the CPU has VNNI/AMX/dot product, else
+    #: float32), ``int8``, ``int8_float32`` or ``float32``; and how many batches
     #: run at once (``inter_threads``), each on ``threads`` / inter_threads cores.
     compute_type: str | None = None
     inter_threads: int = 1

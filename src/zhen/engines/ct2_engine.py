@@ -1,4 +1,5 @@
-"""The fast CPU engine: the same Marian model converted to CTranslate2 (int8 by default).
+"""The fast CPU engine: the same Marian model converted to CTranslate2 (int8 where the CPU computes
+it exactly, float32 elsewhere: see :mod:`zhen.cpu`).
 
 The model directory is converted once with CTranslate2's own converter (``zhen models convert``,
 or on first use) and cached beside it; the tokenizer is the model's own, so the token sequences are
@@ -35,6 +36,7 @@ import os
 from functools import lru_cache
 from typing import Any
 
+from ..cpu import choose_compute_type
 from ..errors import EngineUnavailableError, ModelLoadError
 from ..models import ResolvedModel, convert_model
 from .base import DecodingOptions, Hypothesis, Progress
@@ -67,9 +69,11 @@ class CT2Engine(MarianSizes):
             raise EngineUnavailableError("--engine ct2 needs CTranslate2: `pip install ctranslate2`.") from None
         self.model_info = model
         self.options = options or DecodingOptions()
-        self.compute_type = self.options.compute_type or "int8"
-        if self.compute_type not in COMPUTE_TYPES:
-            raise EngineUnavailableError(f"compute type {self.compute_type!r} is not one of {', '.join(COMPUTE_TYPES)}.")
+        if self.options.compute_type not in (None, "auto", *COMPUTE_TYPES):
+            raise EngineUnavailableError(f"compute type {self.options.compute_type!r} is not one of "
+                                         f"auto, {', '.join(COMPUTE_TYPES)}.")
+        # int8 only where this CPU computes it exactly (VNNI, AMX, dot product); see zhen.cpu
+        self.compute_type, self.compute_choice = choose_compute_type(self.options.compute_type)
         # int8 weights on disk for int8 compute (smaller, faster to load); float32 otherwise
         stored = "int8" if self.compute_type.startswith("int8") else "float32"
         # the cached conversion when it is of this revision of the model, else a new one
@@ -261,6 +265,7 @@ class CT2Engine(MarianSizes):
             "model": self.model_info.name,
             "revision": self.model_info.revision,
             "compute_type": self.compute_type,
+            "compute_choice": self.compute_choice,
             "beam": self.options.beam_size,
             "max_length": self.options.max_length,
         }

@@ -50,7 +50,7 @@ class TransformersEngine(MarianSizes):
 
         self.model_info = model
         self.options = options or DecodingOptions()
-        if self.options.compute_type not in (None, "float32"):
+        if self.options.compute_type not in (None, "auto", "float32"):
             raise EngineUnavailableError(f"the transformers engine computes in float32; --compute-type "
                                          f"{self.options.compute_type} is for --engine ct2.")
         if self.options.threads:

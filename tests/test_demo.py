@@ -74,8 +74,10 @@ def _wait_for(driver, css: str, needle: str, timeout: float = 180) -> str:
 def _paste(driver, text: str) -> None:
     """Put the release into the textarea the way a paste does: value set, input event fired."""
     from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
 
-    area = driver.find_element(By.CSS_SELECTOR, "#source-text textarea")
+    # the header can render before the textbox on a loaded machine: wait for the textarea itself
+    area = WebDriverWait(driver, 60).until(lambda d: d.find_element(By.CSS_SELECTOR, "#source-text textarea"))
     driver.execute_script(
         "arguments[0].value = arguments[1];"
         "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));", area, text)

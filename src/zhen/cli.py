@@ -306,19 +306,24 @@ def eval_command(suite: Path | None, source: Path | None, refs: tuple[Path, ...]
 @click.option("--glossary", "-g", "glossaries", multiple=True, type=click.Path(path_type=Path, dir_okay=False,
               exists=True), help="A glossary always on in the page, besides the shipped ones; repeatable.")
 @click.option("--models-dir", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--auth", "auth_pairs", multiple=True, metavar="USER:PASSWORD",
+              help="Ask for this login before the page opens; repeatable.")
+@click.option("--auth-file", type=click.Path(path_type=Path, dir_okay=False),
+              help="Logins, one USER:PASSWORD per line (# comments), for an office deployment.")
 def demo(host: str, port: int, model: str | None, engine: str, beam_size: int, glossaries: tuple[Path, ...],
-         models_dir: Path | None) -> None:
+         models_dir: Path | None, auth_pairs: tuple[str, ...], auth_file: Path | None) -> None:
     """Serve the staff demo page (Gradio): paste or upload, get the bilingual result, audit and summary."""
     try:
         import gradio  # noqa: F401
     except ImportError:
         raise ZhenError("the demo needs Gradio: `pip install 'zhen[demo]'`.") from None
-    from .demo import launch
+    from .demo import launch, read_auth
 
     _configure_logging(0, False)
+    auth = read_auth(auth_pairs, auth_file)  # a bad auth file is refused before the model loads
     click.echo(f"zhen demo: loading the model, then serving http://{host}:{port}/", err=True)
     launch(model, engine=engine, glossaries=glossaries, host=host, port=port, beam_size=beam_size,
-           models_root=models_dir)
+           models_root=models_dir, auth=auth)
 
 
 @cli.command()

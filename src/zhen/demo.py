@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import ipaddress
+import logging
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -25,8 +28,11 @@ from .release import Paragraph, Release
 from .exporters import marked_pieces, term_spans
 from .requirements import placement_stats
 
+log = logging.getLogger(__name__)
+
 #: pasted text or an uploaded file larger than this is refused with a message (the CLI's default)
 DEFAULT_MAX_CHARS = 200_000
+NOT_RECEIVED = "The file is not one this page received; upload it again with the page's file box."
 
 CSS = """
 #side-by-side table { width: 100%; border-collapse: collapse; }
@@ -90,6 +96,24 @@ class Demo:
     fixed_glossaries: tuple[Path, ...] = ()
     max_chars: int = DEFAULT_MAX_CHARS
     out_dir: Path = dataclasses.field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="zhen-demo-")))
+    #: the folder where Gradio keeps what the page's users uploaded [default: Gradio's own]
+    upload_root: Path | None = None
+
+    def received(self, path: str) -> Path:
+        """``path`` if it is a file that this page received. A client names the path in the
+        FileData it sends; Gradio (5.0 to 6.31 at least) refuses one outside its upload folder on
+        its HTTP routes, but the demo must not depend on that (a direct call, a route or version
+        without the check, an ``allowed_paths`` added later): the real path (``..`` and links
+        resolved) must lie inside the upload folder, or nothing is read."""
+        if self.upload_root is None:
+            from gradio.utils import get_upload_folder
+
+            self.upload_root = Path(get_upload_folder())
+        real = Path(os.path.realpath(path))
+        if not real.is_relative_to(os.path.realpath(self.upload_root)) or not real.is_file():
+            log.warning("demo: refused a file outside the upload folder: %s", path)
+            raise ZhenError(NOT_RECEIVED)
+        return real
 
     def shipped(self) -> dict[str, Path]:
         return {p.stem: p for p in shipped_glossaries()}
@@ -104,7 +128,7 @@ class Demo:
 
     def read(self, text: str | None, upload: str | None) -> Release:
         if upload:
-            path = Path(upload)  # read_bytes refuses it, naming the limit, if it is too large
+            path = self.received(upload)  # read_bytes refuses it, naming the limit, if it is too large
             release = read_bytes(path.read_bytes(), path.name, max_bytes=self.pipeline.max_input_bytes)
         else:
             text = (text or "").strip()
@@ -123,7 +147,7 @@ class Demo:
         layers = [shipped[name] for name in (chosen or []) if name in shipped]
         layers += list(self.fixed_glossaries)
         if session_file:
-            layers.append(Path(session_file))
+            layers.append(self.received(session_file))
         return load_layers(layers, shipped=False, user=False)
 
     def run(self, text, upload, chosen, session_file, sentences, progress=None):
@@ -192,6 +216,8 @@ def build_app(demo: Demo):
                 text = gr.Textbox(label="Paste a release (Chinese)", lines=12, elem_id="source-text")
                 upload = gr.File(label="…or upload .txt / .md / .html / .docx", file_types=[".txt", ".md", ".html", ".htm", ".docx"],
                                  type="filepath", elem_id="source-file")
+                gr.Markdown("Only files uploaded in this page are read; nothing else on the server is.",
+                            elem_id="upload-note")
             with gr.Column(scale=2):
                 chosen = gr.CheckboxGroup(choices=sorted(demo.shipped()), value=sorted(demo.shipped()),
                                           label="Shipped glossaries", elem_id="glossaries")
@@ -214,15 +240,48 @@ def build_app(demo: Demo):
     return app
 
 
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
+
+
+def read_auth(pairs: tuple[str, ...] = (), auth_file: Path | None = None) -> list[tuple[str, str]]:
+    """``user:password`` pairs from the command line and from a file (one per line, ``#`` comments)."""
+    found: list[tuple[str, str]] = [(p, "--auth") for p in pairs]
+    if auth_file is not None:
+        try:
+            lines = Path(auth_file).read_text(encoding="utf-8").splitlines()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ZhenError(f"{auth_file}: cannot read the auth file ({exc}).") from None
+        found += [(line.strip(), f"{auth_file}:{n}") for n, line in enumerate(lines, 1)
+                  if line.strip() and not line.lstrip().startswith("#")]
+    out = []
+    for pair, where in found:
+        user, sep, password = pair.partition(":")
+        if not sep or not user.strip() or not password:
+            raise ZhenError(f"{where}: expected user:password, with a non-empty user and password.")
+        out.append((user.strip(), password))
+    return out
+
+
 def launch(model: str | None = None, *, engine: str = "transformers", glossaries: tuple[Path, ...] = (),
            host: str = "127.0.0.1", port: int = 7860, beam_size: int = 4, models_root=None,
-           block: bool = True):
-    """Load the model once, build the page, serve it (queued, one request at a time)."""
-    import os
+           block: bool = True, auth: list[tuple[str, str]] | None = None):
+    """Load the model once, build the page, serve it (queued, one request at a time).
 
+    ``auth``: user/password pairs Gradio asks for before the page opens. On a host other than
+    loopback the page is open to the network, which is said on stderr (more loudly without auth).
+    """
     from .engines import DecodingOptions
 
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # also Gradio's version check at start-up
+    if not is_loopback(host):
+        log.warning("demo: serving on %s: anyone who can reach this machine on port %d can use the page%s",
+                    host, port, "" if auth else "; add --auth user:password (or --auth-file) to ask for a login")
     for g in glossaries:  # a bad always-on glossary stops start-up with its error, not a page
         load_layers([g], shipped=False, user=False)
     pipeline = Pipeline.load(model, engine=engine, options=DecodingOptions(beam_size=beam_size),
@@ -231,5 +290,5 @@ def launch(model: str | None = None, *, engine: str = "transformers", glossaries
     app = build_app(demo)
     app.queue(default_concurrency_limit=1, max_size=32)
     app.launch(server_name=host, server_port=port, prevent_thread_lock=not block, show_error=True,
-               max_file_size="20mb", allowed_paths=[str(demo.out_dir)], css=CSS)
+               max_file_size="20mb", allowed_paths=[str(demo.out_dir)], css=CSS, auth=auth or None)
     return app, demo

@@ -138,6 +138,9 @@ def translate(source: str, model: str | None, engine: str, compute_type: str | N
     started = time.monotonic()
     if output is not None and not output.parent.is_dir():  # refuse now, not after the work is done
         raise ZhenError(f"{output.parent}: no such folder for the output; create it or choose another -o path.")
+    if output is not None and source != "-" and output.exists() and os.path.samefile(output, source):
+        raise ZhenError(f"-o {output} is the input file; choose another output path (zhen never overwrites "
+                        "its source).")
     max_bytes = int(max_input_mb * 1024 * 1024)
     # Read first: a bad file is refused before seconds are spent loading a model.
     release = _read_source(source, max_bytes)
@@ -362,7 +365,7 @@ def batch(source: Path, outdir: Path, formats: str, with_summary: bool, model: s
     """
     from tqdm import tqdm
 
-    from .batch import run_batch
+    from .batch import FORMATS, BatchSettingsError, run_batch
     from .batch.sources import Limits, iter_items
     from .engines import DecodingOptions
     from .glossary import load_layers
@@ -373,6 +376,10 @@ def batch(source: Path, outdir: Path, formats: str, with_summary: bool, model: s
         engine, runner = "transformers", "ray"
     limits = Limits(max_doc_bytes=int(max_doc_mb * 1024 * 1024))
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown or not wanted:  # refused before anything is listed or loaded
+        raise BatchSettingsError(f"--formats: unknown format(s) {', '.join(unknown) or '(none given)'}; "
+                                 f"choose from {', '.join(FORMATS)}.")
     # counts (listing, not reading) and refuses a bad input before the model loads
     total = sum(1 for _ in iter_items(source, limits, read=False))
     glossary = load_layers(glossaries, shipped=not no_shipped_glossaries)

@@ -19,6 +19,7 @@ the task's ``consistency_*`` figures, which need an LLM-based alignment this mac
 from __future__ import annotations
 
 import json
+import logging
 import os
 from collections import Counter
 from dataclasses import dataclass, field
@@ -31,11 +32,18 @@ from .metrics.terms import term_success_rate
 from .numbers import find_numbers
 from .requirements import count_placed
 
+log = logging.getLogger(__name__)
+
 METRICS = ("bleu", "chrf", "chrf++", "ter", "terms", "consistency", "numbers")
 #: for summaries, asked for by name (English by word): the summarizer's own scorer
 SUMMARY_METRICS = ("rouge1", "rouge2", "rougeL")
 #: higher is better for all but TER
 LOWER_IS_BETTER = {"ter"}
+
+
+#: below this many units, paired bootstrap resampling gives no p-values (each resample is nearly the
+#: whole small set again, so any difference comes out "significant"); Koehn (2004) used 300 sentences
+MIN_BOOTSTRAP_UNITS = 30
 
 
 class EvalError(ZhenError):
@@ -303,6 +311,11 @@ def evaluate(testset: TestSet, systems: list[System], *, metrics: tuple[str, ...
         results.append(SystemResult(s.name, scores, signature=s.signature, missed_terms=missed,
                                     worst=sorted(per_unit, key=lambda x: x[1])[:worst]))
     signatures = {k: str(m.get_signature()) for k, m in sb.items()}
+    if baseline and bootstrap > 0 and len(testset.sources) < MIN_BOOTSTRAP_UNITS:
+        # resampling a handful of units makes every difference look "significant"
+        log.warning("%d units are too few for significance (at least %d): no p-values are given.",
+                    len(testset.sources), MIN_BOOTSTRAP_UNITS)
+        bootstrap = 0
     report = EvalReport(testset.name, len(testset.sources), results, signatures, baseline, bootstrap)
     if baseline and bootstrap > 0 and len(systems) > 1 and sb:
         _paired_bootstrap(report, testset, systems, sb, baseline, bootstrap, seed)

@@ -191,7 +191,8 @@ def read_glossary_file(path: str | Path) -> list[Term]:
     except OSError as exc:
         raise GlossaryError(f"{p}: cannot read the glossary ({exc.strerror}).") from None
     ext = p.suffix.lower()
-    if ext == ".tbx" or (ext == ".xml" and b"martif" in data[:2048].lower() or b"<tbx" in data[:2048].lower()):
+    head = data[:2048].lower()
+    if ext == ".tbx" or (ext == ".xml" and (b"martif" in head or b"<tbx" in head)):
         terms = _read_tbx(data, str(p))
     elif ext == ".json":
         terms = _read_json(_decode(data, p), str(p))

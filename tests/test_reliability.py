@@ -72,3 +72,91 @@ def test_the_readme_lists_every_exit_code():
     table = {int(c) for c in re.findall(r"^\| (\d+) \|", readme, flags=re.M)}
     assert codes <= table, sorted(codes - table)
     assert {1, 2, 3, 4, 5, 6, 7, 8, 9, 130} <= codes  # the scan found the codes it should
+
+
+# --- batch: every output distinct, nothing written twice, zhen's own outputs never read back ----
+def _batch(src, out, tiny_model, *extra):
+    return zhen("batch", src, "-o", out, "--model", tiny_model, "--beam", "1", "--formats", "json,md", "-q", *extra)
+
+
+def _manifest(out) -> dict[str, dict]:
+    return {m["path"]: m for m in map(json.loads, (out / "manifest.jsonl").read_text(encoding="utf-8").splitlines())}
+
+
+def _assert_each_output_is_its_documents(out, manifest, texts: dict[str, str]):
+    """Every done document has its own output files, and each JSON holds that document's text."""
+    written = [o["path"] for m in manifest.values() if m["status"] == "done" for o in m["outputs"].values()]
+    assert len(written) == len(set(written)), sorted(written)
+    for path, text in texts.items():
+        m = manifest[path]
+        assert m["status"] == "done", m
+        release = json.loads((out / m["outputs"]["json"]["path"]).read_text(encoding="utf-8"))
+        sources = "".join(p["text"] for p in release["paragraphs"])
+        assert text in sources, (path, m["outputs"]["json"]["path"])
+
+
+def test_batch_inputs_differing_only_in_extension_keep_distinct_outputs(tmp_path, tiny_model):
+    src = tmp_path / "in"
+    (src / "2023").mkdir(parents=True)
+    texts = {"2023/release.txt": "陈亮出席并致辞。", "2023/release.md": "广西壮族自治区生态环境厅发布通知。",
+             "2023/release.html": "南宁市举行会议。", "report.txt": "中国—东盟合作论坛在南宁开幕。"}
+    for rel, text in texts.items():
+        body = f"<html><body><article><p>{text}</p></article></body></html>" if rel.endswith(".html") else text
+        (src / rel).write_text(body + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    proc = _batch(src, out, tiny_model)
+    assert proc.returncode == 0, proc.stderr.decode()
+    manifest = _manifest(out)
+    _assert_each_output_is_its_documents(out, manifest, texts)
+    # the first in order keeps the plain name; the others keep their suffix; report.txt leaves the job's report.json alone
+    assert manifest["2023/release.html"]["outputs"]["json"]["path"] == "2023/release.json"
+    assert manifest["2023/release.md"]["outputs"]["json"]["path"] == "2023/release.md.json"
+    assert manifest["report.txt"]["outputs"]["json"]["path"] == "report.txt.json"
+    assert json.loads((out / "report.json").read_text())["done"] == 4
+    # resumed (nothing left to do) and run again: the same names, nothing renamed
+    again = _batch(src, out, tiny_model)
+    assert again.returncode == 0 and _manifest(out) == manifest
+
+
+def test_an_archive_holding_one_name_twice_keeps_both_documents(tmp_path, tiny_model):
+    import warnings
+    import zipfile
+
+    path = tmp_path / "in.zip"
+    with warnings.catch_warnings(), zipfile.ZipFile(path, "w") as zf:
+        warnings.simplefilter("ignore")  # "Duplicate name": the case under test
+        zf.writestr("news/a.txt", "陈亮出席并致辞。\n")
+        zf.writestr("news/a.txt", "南宁市举行会议。\n")
+    out = tmp_path / "out"
+    proc = _batch(path, out, tiny_model)
+    assert proc.returncode == 0, proc.stderr.decode()
+    manifest = _manifest(out)
+    assert set(manifest) == {"news/a.txt", "news/a~2.txt"}
+    _assert_each_output_is_its_documents(out, manifest, {"news/a.txt": "陈亮", "news/a~2.txt": "南宁"})
+
+
+def test_jsonl_ids_that_collide_after_the_suffix_keep_distinct_outputs(tmp_path, tiny_model):
+    src = tmp_path / "in.jsonl"
+    src.write_text(json.dumps({"id": "news/1", "text": "陈亮出席并致辞。"}, ensure_ascii=False) + "\n"
+                   + json.dumps({"id": "news/1.md", "text": "南宁市举行会议。"}, ensure_ascii=False) + "\n",
+                   encoding="utf-8")
+    out = tmp_path / "out"
+    proc = _batch(src, out, tiny_model)
+    assert proc.returncode == 0, proc.stderr.decode()
+    manifest = _manifest(out)
+    _assert_each_output_is_its_documents(out, manifest, {"news/1.txt": "陈亮", "news/1.md": "南宁"})
+
+
+def test_an_output_folder_inside_the_input_is_never_read_back(tmp_path, tiny_model):
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_text("陈亮出席并致辞。\n", encoding="utf-8")
+    out = src / "out"
+    for _ in range(2):
+        proc = _batch(src, out, tiny_model)
+        assert proc.returncode == 0, proc.stderr.decode()
+        assert set(_manifest(out)) == {"a.txt"}
+    assert not (out / "out").exists()
+    # another job's output folder inside the input is zhen's writing too, not input
+    other = _batch(src, tmp_path / "elsewhere", tiny_model)
+    assert other.returncode == 0 and set(_manifest(tmp_path / "elsewhere")) == {"a.txt"}

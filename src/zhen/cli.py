@@ -381,7 +381,7 @@ def batch(source: Path, outdir: Path, formats: str, with_summary: bool, model: s
         raise BatchSettingsError(f"--formats: unknown format(s) {', '.join(unknown) or '(none given)'}; "
                                  f"choose from {', '.join(FORMATS)}.")
     # counts (listing, not reading) and refuses a bad input before the model loads
-    total = sum(1 for _ in iter_items(source, limits, read=False))
+    total = sum(1 for _ in iter_items(source, limits, read=False, exclude=outdir))
     glossary = load_layers(glossaries, shipped=not no_shipped_glossaries)
     options = DecodingOptions(beam_size=beam_size, batch_size=batch_size, threads=threads)
     pipeline = Pipeline.load(model, engine=engine, options=options, models_root=models_dir,

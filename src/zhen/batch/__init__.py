@@ -23,13 +23,14 @@ from ..files import write_atomic
 from ..readers import read_bytes
 from ..requirements import placement_stats
 from .ledger import Ledger, MemoryEngine, RecordingEngine, sha256
-from .sources import Item, Limits, iter_items
+from .sources import JOB_DIR, Item, Limits, iter_items
 
 #: segments per planned chunk: one ``translate_batch`` call, one unit of work for a Ray actor
 CHUNK_SEGMENTS = 64
 
 FORMATS = ("json", "jsonl", "md", "docx", "tmx", "xliff", "txt")
-JOB_DIR = ".zhen-job"
+#: the job's own files in the output folder; no document's output may take their names
+JOB_FILES = ("manifest.jsonl", "report.json", "translation-memory.tmx")
 
 
 class BatchSettingsError(ZhenError):
@@ -74,13 +75,42 @@ def _write_atomic(path: Path, data: bytes) -> None:
     write_atomic(path, data)
 
 
-def output_path(outdir: Path, rel: str, fmt: str) -> Path:
-    """``outdir/<rel without its suffix>.<fmt>``, and never outside ``outdir``."""
-    stem = rel.rsplit(".", 1)[0] if "." in rel.rsplit("/", 1)[-1] else rel
+def output_path(outdir: Path, rel: str, fmt: str, *, keep_suffix: bool = False) -> Path:
+    """``outdir/<rel without its suffix>.<fmt>`` (with ``keep_suffix``, ``<rel>.<fmt>``), and
+    never outside ``outdir``."""
+    stem = rel.rsplit(".", 1)[0] if "." in rel.rsplit("/", 1)[-1] and not keep_suffix else rel
     path = (outdir / f"{stem}.{'xlf' if fmt == 'xliff' else fmt}").resolve()
     if not path.is_relative_to(outdir.resolve()):
         raise ValueError(f"{rel}: would be written outside {outdir}")
     return path
+
+
+class OutputNames:
+    """Output files of a job, each written once: a document whose outputs would take a name
+    already given (``release.txt`` and ``release.md`` both → ``release.json``; a document named
+    like the job's ``report.json``) keeps its input suffix (``release.md.json``), and ``~2``,
+    ``~3`` after that. Documents come in the listing's stable order, so a resumed job names
+    them the same way; outputs recorded by an earlier run are taken first."""
+
+    def __init__(self, outdir: Path) -> None:
+        self.outdir = outdir
+        self.used = {self._key(outdir / name) for name in JOB_FILES}
+
+    @staticmethod
+    def _key(path: Path) -> str:
+        return str(path.resolve()).casefold()  # one file on a case-insensitive disk
+
+    def take(self, paths) -> None:
+        self.used |= {self._key(self.outdir / p) for p in paths}
+
+    def assign(self, rel: str, formats) -> dict[str, Path]:
+        options = [rel, rel] + [f"{rel}~{n}" for n in range(2, 1000)]
+        for k, name in enumerate(options):
+            paths = {fmt: output_path(self.outdir, name, fmt, keep_suffix=k > 0) for fmt in formats}
+            if not {self._key(p) for p in paths.values()} & self.used and len(set(paths.values())) == len(paths):
+                self.used |= {self._key(p) for p in paths.values()}
+                return paths
+        raise ValueError(f"{rel}: no free output name")
 
 
 def run_batch(source: Path, outdir: Path, pipeline, *, formats: tuple[str, ...] = ("json", "md"),
@@ -113,7 +143,7 @@ def run_batch(source: Path, outdir: Path, pipeline, *, formats: tuple[str, ...] 
     pipe = dataclasses.replace(pipeline, engine=memory)
     report = BatchReport()
     try:
-        _plan(source, limits, pipeline, memory, ledger, summarize)
+        _plan(source, outdir, limits, pipeline, memory, ledger, summarize)
         from .runners import LocalRunner
 
         chunks = ledger.open_chunks()
@@ -124,9 +154,10 @@ def run_batch(source: Path, outdir: Path, pipeline, *, formats: tuple[str, ...] 
             report.translated += len(items)
             if chunk_progress:
                 chunk_progress(len(items))
-        for item in iter_items(source, limits):
+        names = OutputNames(outdir)
+        for item in iter_items(source, limits, exclude=outdir):
             report.documents += 1
-            _one(item, outdir, pipe, memory, ledger, formats, summarize, report)
+            _one(item, outdir, pipe, memory, ledger, formats, summarize, report, names)
             if progress:
                 progress(item.path, report.segments)
         _write_manifest(outdir, ledger, settings)
@@ -140,10 +171,11 @@ def run_batch(source: Path, outdir: Path, pipeline, *, formats: tuple[str, ...] 
     return report
 
 
-def _plan(source: Path, limits: Limits, pipeline, memory: MemoryEngine, ledger: Ledger, summarize: bool) -> None:
+def _plan(source: Path, outdir: Path, limits: Limits, pipeline, memory: MemoryEngine, ledger: Ledger,
+          summarize: bool) -> None:
     recorder = RecordingEngine(pipeline.engine, memory)
     pipe = dataclasses.replace(pipeline, engine=recorder)
-    for item in iter_items(source, limits):
+    for item in iter_items(source, limits, exclude=outdir):
         if item.status != "pending":
             continue
         if _done_before(ledger, item, sha256(item.data)):
@@ -179,7 +211,7 @@ def _diff(a: dict, b: dict) -> str:
 
 
 def _one(item: Item, outdir: Path, pipe, memory: MemoryEngine, ledger: Ledger, formats, summarize,
-         report: BatchReport) -> None:
+         report: BatchReport, names: OutputNames) -> None:
     if item.status in ("refused", "skipped"):
         setattr(report, item.status, getattr(report, item.status) + 1)
         report.problems.append(f"{item.path}: {item.status}: {item.reason}")
@@ -188,6 +220,7 @@ def _one(item: Item, outdir: Path, pipe, memory: MemoryEngine, ledger: Ledger, f
     digest = sha256(item.data)
     done = _done_before(ledger, item, digest)
     if done:
+        names.take(o["path"] for o in (done["outputs"] or {}).values())
         report.done += 1
         report.reused += 1
         _count(report, done["stats"])
@@ -204,9 +237,10 @@ def _one(item: Item, outdir: Path, pipe, memory: MemoryEngine, ledger: Ledger, f
             from ..summarizer import to_markdown
 
             rendered["summary.md"] = to_markdown(make_summary(translated, pipe, sentences=3), notes=True)
+        paths = names.assign(item.path, list(rendered))
         for fmt, data in rendered.items():
             blob = data if isinstance(data, bytes) else data.encode("utf-8")
-            path = output_path(outdir, item.path, fmt)
+            path = paths[fmt]
             _write_atomic(path, blob)
             outputs[fmt] = {"path": path.relative_to(outdir.resolve()).as_posix(), "sha256": sha256(blob)}
         stats = _stats(translated)

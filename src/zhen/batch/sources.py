@@ -52,12 +52,25 @@ def safe_relpath(name: str) -> str | None:
     return "/".join(parts)
 
 
-def iter_items(source: Path, limits: Limits = Limits(), *, read: bool = True) -> Iterator[Item]:
+def iter_items(source: Path, limits: Limits = Limits(), *, read: bool = True,
+               exclude: Path | None = None) -> Iterator[Item]:
     """Every document of ``source`` in a stable order (sorted by path). With ``read=False`` the
     documents of a folder or archive are listed and checked but not read (``data`` is ``None``):
-    enough to count them."""
+    enough to count them. ``exclude``: a folder never read (the job's own output folder); any
+    folder holding a zhen job is skipped too. A path met twice (an archive may hold one name
+    twice) gets ``~2``, ``~3`` before its extension, so each document keeps its own record."""
+    seen: dict[str, int] = {}
+    for item in _items(source, limits, read, exclude):
+        n = seen[item.path] = seen.get(item.path, 0) + 1
+        if n > 1:
+            stem, dot, ext = item.path.rpartition(".")
+            item.path = f"{stem}~{n}.{ext}" if dot and "/" not in ext else f"{item.path}~{n}"
+        yield item
+
+
+def _items(source: Path, limits: Limits, read: bool, exclude: Path | None) -> Iterator[Item]:
     if source.is_dir():
-        yield from _folder(source, limits, read)
+        yield from _folder(source, limits, read, exclude)
     elif not source.is_file():
         raise InputError(f"{source}: no such file or folder.")
     elif source.name.lower().endswith(".zip"):
@@ -76,12 +89,23 @@ def _kind_check(path: str) -> Item | None:
     return None
 
 
-def _folder(root: Path, limits: Limits, read: bool = True) -> Iterator[Item]:
+#: the folder zhen keeps a batch job's state in, inside its output folder
+JOB_DIR = ".zhen-job"
+
+
+def _folder(root: Path, limits: Limits, read: bool = True, exclude: Path | None = None) -> Iterator[Item]:
     base = root.resolve()
+    excluded = exclude.resolve() if exclude is not None else None
+    written: set[Path] = set()  # folders that hold a zhen job: what zhen wrote, not input
     for path in sorted(root.rglob("*"), key=lambda p: p.relative_to(root).as_posix()):
         rel = path.relative_to(root).as_posix()
         if any(part.startswith(".") for part in PurePosixPath(rel).parts):
             continue  # hidden files and folders, including a job folder kept inside the input
+        if path.is_dir() and not path.is_symlink() and (path / JOB_DIR).is_dir():
+            written.add(path)
+        if (excluded is not None and path.resolve().is_relative_to(excluded)) or any(
+                path.is_relative_to(w) for w in written):
+            continue  # the job's output folder, or another job's, inside the input
         if path.is_symlink():
             target = path.resolve()
             if not target.is_relative_to(base):

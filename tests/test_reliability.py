@@ -160,3 +160,79 @@ def test_an_output_folder_inside_the_input_is_never_read_back(tmp_path, tiny_mod
     # another job's output folder inside the input is zhen's writing too, not input
     other = _batch(src, tmp_path / "elsewhere", tiny_model)
     assert other.returncode == 0 and set(_manifest(tmp_path / "elsewhere")) == {"a.txt"}
+
+
+# --- one damaged file: one clear message everywhere, and a batch job goes on ----------------------
+def _damaged_docx(tmp_path):
+    """A valid .docx, then three damaged copies: document.xml cut short, a corrupt deflate stream,
+    and a zip cut in half."""
+    import zipfile
+
+    import docx
+
+    good = tmp_path / "good.docx"
+    d = docx.Document()
+    d.add_paragraph("陈亮出席并致辞。")
+    d.save(good)
+    entries = {i.filename: zipfile.ZipFile(good).read(i.filename) for i in zipfile.ZipFile(good).infolist()}
+    broken_xml = tmp_path / "broken-xml.docx"
+    with zipfile.ZipFile(broken_xml, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data[: len(data) // 2] if name == "word/document.xml" else data)
+    bad_deflate = tmp_path / "bad-deflate.docx"
+    with zipfile.ZipFile(bad_deflate, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in entries.items():
+            zf.writestr(name, data)
+    raw = bytearray(bad_deflate.read_bytes())
+    info = zipfile.ZipFile(bad_deflate).getinfo("word/document.xml")
+    start = info.header_offset + 30 + len(info.filename.encode()) + len(info.extra)
+    for k in range(start + 8, start + min(info.compress_size, 64)):
+        raw[k] ^= 0x5A  # scramble the compressed bytes; the CRC no longer matches either
+    bad_deflate.write_bytes(bytes(raw))
+    cut = tmp_path / "cut.docx"
+    cut.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    return good, [broken_xml, bad_deflate, cut]
+
+
+def test_a_damaged_docx_is_one_clear_message_in_translate(tmp_path, tiny_model):
+    _, damaged = _damaged_docx(tmp_path)
+    for path in damaged:
+        proc = zhen("translate", path, "--model", tiny_model)
+        assert_clean_failure(proc, path.name, "save it")
+        assert proc.returncode == 3
+
+
+def test_a_damaged_docx_in_a_batch_is_recorded_and_the_rest_finish(tmp_path, tiny_model):
+    import shutil
+
+    good, damaged = _damaged_docx(tmp_path)
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(good, src / "a-good.docx")
+    for path in damaged:
+        shutil.copy(path, src / path.name)
+    (src / "z.txt").write_text("南宁市举行会议。\n", encoding="utf-8")
+    out = tmp_path / "out"
+    for _ in range(2):  # a rerun records the same, and does not die in planning either
+        proc = _batch(src, out, tiny_model)
+        assert proc.returncode == 9, proc.stderr.decode()
+        assert "Traceback" not in proc.stderr.decode()
+        manifest = _manifest(out)
+        assert manifest["a-good.docx"]["status"] == "done" and manifest["z.txt"]["status"] == "done"
+        for path in damaged:
+            row = manifest[path.name]
+            assert row["status"] == "failed" and "save it" in row["reason"], row
+
+
+def test_a_damaged_docx_is_the_same_clear_message_in_the_demo(tmp_path, tiny_model):
+    import pytest
+
+    from zhen.demo import Demo
+    from zhen.errors import InputError
+    from zhen.pipeline import Pipeline
+
+    _, damaged = _damaged_docx(tmp_path)
+    demo = Demo(Pipeline.load(str(tiny_model)), upload_root=tmp_path)  # as if uploaded to the page
+    for path in damaged:
+        with pytest.raises(InputError, match=r"save it"):
+            demo.run("", str(path), [], None, 0)

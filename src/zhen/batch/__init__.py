@@ -186,7 +186,7 @@ def _plan(source: Path, outdir: Path, limits: Limits, pipeline, memory: MemoryEn
                 from ..summarizer import summarize as make_summary
 
                 make_summary(translated, pipe, sentences=3)
-        except ZhenError:
+        except Exception:  # noqa: BLE001 — one document's failure never stops the job
             continue  # pass 3 records why
     ledger.plan(recorder.requests, CHUNK_SEGMENTS)
 
@@ -244,11 +244,12 @@ def _one(item: Item, outdir: Path, pipe, memory: MemoryEngine, ledger: Ledger, f
             _write_atomic(path, blob)
             outputs[fmt] = {"path": path.relative_to(outdir.resolve()).as_posix(), "sha256": sha256(blob)}
         stats = _stats(translated)
-    except ZhenError as exc:
+    except Exception as exc:  # noqa: BLE001 — recorded with its message; the job goes on
         memory.take_pending()  # nothing of a failed document goes into the memory
+        reason = str(exc) if isinstance(exc, ZhenError) else f"{type(exc).__name__}: {exc}"
         report.failed += 1
-        report.problems.append(f"{item.path}: failed: {exc}")
-        ledger.record(item.path, "failed", reason=str(exc), input_sha256=digest)
+        report.problems.append(f"{item.path}: failed: {reason}")
+        ledger.record(item.path, "failed", reason=reason, input_sha256=digest)
         return
     ledger.record(item.path, "done", input_sha256=digest, outputs=outputs, stats=stats,
                   seconds=time.monotonic() - t0, memory=memory.take_pending())

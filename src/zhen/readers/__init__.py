@@ -11,7 +11,7 @@ import importlib
 from pathlib import Path
 from typing import Callable
 
-from ..errors import InputError
+from ..errors import InputError, ZhenError
 from ..release import Release
 
 #: Larger inputs are refused: a release is tens of kilobytes; megabytes mean a wrong file.
@@ -71,7 +71,14 @@ def read_bytes(data: bytes, name: str = "<input>", *, format: str | None = None,
     fmt = format or sniff_format(data, name)
     if fmt not in READERS:
         raise InputError(f"{name}: unknown format {fmt!r}; use one of {', '.join(READERS)}.")
-    release = _reader(fmt)(data, name)
+    reader = _reader(fmt)
+    try:
+        release = reader(data, name)
+    except ZhenError:
+        raise
+    except Exception as exc:  # a damaged file, whatever the library reading it raises
+        raise InputError(f"{name}: could not be read as {fmt} ({type(exc).__name__}: {exc}); the file may be "
+                         f"damaged: open and save it again, or save it as .txt.") from None
     if not any(p.text.strip() for p in release.paragraphs):
         raise InputError(f"{name}: no text found after removing page chrome; is this the right file?")
     return release

@@ -236,3 +236,62 @@ def test_a_damaged_docx_is_the_same_clear_message_in_the_demo(tmp_path, tiny_mod
     for path in damaged:
         with pytest.raises(InputError, match=r"save it"):
             demo.run("", str(path), [], None, 0)
+
+
+# --- wrong output, quietly ------------------------------------------------------------------------
+def test_an_xhtml_page_with_an_xml_declaration_is_read(tmp_path):
+    from zhen.readers import read_path
+
+    from .conftest import FIXTURES
+
+    html = (FIXTURES / "guangxi-release.html").read_text(encoding="utf-8")
+    page = tmp_path / "release.xhtml"
+    page.write_text('<?xml version="1.0" encoding="utf-8"?>\n' + html, encoding="utf-8")
+    plain = read_path(FIXTURES / "guangxi-release.html")
+    assert [p.text for p in read_path(page).paragraphs] == [p.text for p in plain.paragraphs]
+
+
+def test_summarize_never_passes_the_character_budget_silently():
+    proc = zhen("summarize", SAMPLE, "--chars", "10", "--no-english", "-f", "json")
+    assert proc.returncode == 0, proc.stderr.decode()
+    summary = json.loads(proc.stdout)
+    text = "".join(s["text"].strip() for s in summary["sentences"])
+    assert len(text) <= 10 or any("no sentence fits in 10 characters" in n for n in summary["notes"]), summary
+    assert "no sentence fits in 10 characters" in proc.stderr.decode()
+    for budget in (40, 60, 120):
+        proc = zhen("summarize", SAMPLE, "--chars", str(budget), "--no-english", "-f", "json")
+        summary = json.loads(proc.stdout)
+        assert 0 < len("".join(s["text"].strip() for s in summary["sentences"])) <= budget, (budget, summary)
+
+
+def test_translate_writes_xliff(tiny_model, tmp_path):
+    from lxml import etree
+
+    out = tmp_path / "release.xlf"
+    proc = zhen("translate", SAMPLE, "--model", tiny_model, "--beam", "1", "-f", "xliff", "-o", out)
+    assert proc.returncode == 0, proc.stderr.decode()
+    units = etree.parse(str(out)).getroot().findall(".//{urn:oasis:names:tc:xliff:document:1.2}trans-unit")
+    assert len(units) > 20 and all(u.find("{urn:oasis:names:tc:xliff:document:1.2}target") is not None for u in units)
+
+
+def test_batch_takes_every_extension_the_readers_read(tmp_path, tiny_model):
+    from zhen.readers import EXTENSIONS
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for k, ext in enumerate(EXTENSIONS):
+        body = "陈亮出席并致辞。"
+        if EXTENSIONS[ext] == "html":
+            body = f"<html><body><article><p>{body}</p><p>南宁市举行会议。</p></article></body></html>"
+        if EXTENSIONS[ext] == "docx":
+            import docx
+
+            d = docx.Document()
+            d.add_paragraph(body)
+            d.save(src / f"r{k}{ext}")
+            continue
+        (src / f"r{k}{ext}").write_text(body + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    proc = _batch(src, out, tiny_model)
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert {m["status"] for m in _manifest(out).values()} == {"done"} and len(_manifest(out)) == len(EXTENSIONS)

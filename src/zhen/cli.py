@@ -91,9 +91,9 @@ def cli() -> None:
                    "else float32, where int8 is inexact].")
 @click.option("--inter-threads", type=click.IntRange(1, 64), default=1, show_default=True,
               help="ct2 only: batches run at once, each on threads/inter-threads cores.")
-@click.option("--format", "-f", "fmt", type=click.Choice(["txt", "json", "jsonl", "md", "docx", "tmx"]), default="txt",
-              show_default=True, help="txt: English; json: everything; md/docx: bilingual, paragraph by "
-              "paragraph; tmx: translation memory, a unit per segment.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["txt", "json", "jsonl", "md", "docx", "tmx", "xliff"]),
+              default="txt", show_default=True, help="txt: English; json: everything; md/docx: bilingual, "
+              "paragraph by paragraph; tmx: translation memory, a unit per segment; xliff: XLIFF 1.2 for CAT tools.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write here, not stdout.")
 @click.option("--beam", "beam_size", type=click.IntRange(1, 64), default=4, show_default=True)
 @click.option("--batch-size", type=click.IntRange(1, 1024), default=16, show_default=True)

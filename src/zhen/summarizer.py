@@ -117,7 +117,10 @@ def summarize_sentences(release: Release, *, sentences: int | None = None, ratio
     if not cands:
         return Summary([], budget, ["no body sentences to summarize"])
     if len(cands) == 1:
-        return Summary(cands, budget, ["the release has one sentence; it is the summary"])
+        notes = ["the release has one sentence; it is the summary"]
+        if chars is not None and len(cands[0].text) > chars:
+            notes.append(f"it has {len(cands[0].text)} characters, over the budget of {chars}")
+        return Summary(cands, budget, notes)
     vec = _vectors([s.text for s in cands])
     sim = vec @ vec.T
     central = _textrank(sim)
@@ -135,6 +138,7 @@ def summarize_sentences(release: Release, *, sentences: int | None = None, ratio
     a, b, c = weights
     score = a * central + b * position + c * title_sim
     chosen: list[int] = []
+    notes: list[str] = []
     used = 0
     while len(chosen) < len(cands):
         best, best_val = None, -1e9
@@ -149,18 +153,22 @@ def summarize_sentences(release: Release, *, sentences: int | None = None, ratio
             break
         if sentences is not None and len(chosen) >= sentences:
             break
-        if chars is not None and used + len(cands[best].text) > chars and chosen:
-            # try shorter ones before giving up
+        if chars is not None and used + len(cands[best].text) > chars:
+            # try shorter ones before giving up; the budget is never passed silently
             fits = [i for i in range(len(cands)) if i not in chosen and used + len(cands[i].text) <= chars]
-            if not fits:
+            if fits:
+                best = max(fits, key=lambda i: mmr * float(score[i])
+                           - (1 - mmr) * max((float(sim[i, j]) for j in chosen), default=0.0))
+            elif chosen:
                 break
-            best = max(fits, key=lambda i: mmr * float(score[i]) - (1 - mmr) * max(float(sim[i, j]) for j in chosen))
+            else:
+                notes.append(f"no sentence fits in {chars} characters; the best one has {len(cands[best].text)}")
         chosen.append(best)
         used += len(cands[best].text)
     picked = sorted(chosen, key=lambda i: (cands[i].paragraph, cands[i].start))
     for i in picked:
         cands[i].score = round(float(score[i]), 4)
-    return Summary([cands[i] for i in picked], budget)
+    return Summary([cands[i] for i in picked], budget, notes)
 
 
 def summarize(release: Release, pipeline=None, **length) -> Summary:

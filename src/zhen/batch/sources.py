@@ -19,9 +19,10 @@ from pathlib import Path, PurePosixPath
 from typing import Iterator
 
 from ..errors import InputError
+from ..readers import EXTENSIONS
 
-#: the readers' formats; anything else in a folder or archive is recorded as skipped
-SUPPORTED = (".txt", ".md", ".markdown", ".html", ".htm", ".docx")
+#: the readers' formats (their own list); anything else in a folder or archive is recorded as skipped
+SUPPORTED = tuple(EXTENSIONS)
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,14 @@ metadata, which trafilatura's generic extractor does not know to look for.
 
 from __future__ import annotations
 
+import re
+
 from ..errors import InputError
 from ..pagechrome import parse_metadata_line, parse_page_lines
 from ..release import Metadata, Release
 from .decode import decode_bytes
+
+_XML_DECLARATION = re.compile(r"\A\ufeff?\s*<\?xml[^>]*\?>")
 
 _META_NAMES = {
     "date": ("pubdate", "publishdate", "firstpublishedtime", "article:published_time"),
@@ -45,6 +49,9 @@ def read_html(data: bytes, name: str) -> Release:
     import trafilatura
 
     text, encoding = decode_bytes(data, name)
+    # an XHTML page's <?xml … encoding=…?> declaration is done with once the bytes are decoded,
+    # and lxml refuses a decoded string that still carries one
+    text = _XML_DECLARATION.sub("", text, count=1)
     try:
         doc = lxml.html.document_fromstring(text)
     except Exception as exc:  # lxml raises several unrelated types for broken markup

@@ -11,30 +11,21 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 
 import pytest
 
 gr = pytest.importorskip("gradio")
 gradio_client = pytest.importorskip("gradio_client")
 
+from .test_demo import app_url  # noqa: F401 — the fixture, shared
+
 SECRET = "机密：内部讨论稿。SECRET-7731"
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
-def url(tiny_model):
-    from zhen.demo import launch
-
-    port = _free_port()
-    app, _ = launch(str(tiny_model), host="127.0.0.1", port=port, beam_size=1, block=False)
-    yield f"http://127.0.0.1:{port}"
-    app.close()
+def url(app_url):
+    """The page started as test_demo starts it (the tiny model, a free localhost port)."""
+    return app_url.rstrip("/")
 
 
 def _raw_call(url: str, data: list) -> tuple[str, str]:

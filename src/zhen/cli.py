@@ -365,7 +365,7 @@ def batch(source: Path, outdir: Path, formats: str, with_summary: bool, model: s
     """
     from tqdm import tqdm
 
-    from .batch import FORMATS, BatchSettingsError, run_batch
+    from .batch import check_formats, run_batch
     from .batch.sources import Limits, iter_items
     from .engines import DecodingOptions
     from .glossary import load_layers
@@ -376,10 +376,7 @@ def batch(source: Path, outdir: Path, formats: str, with_summary: bool, model: s
         engine, runner = "transformers", "ray"
     limits = Limits(max_doc_bytes=int(max_doc_mb * 1024 * 1024))
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
-    unknown = [f for f in wanted if f not in FORMATS]
-    if unknown or not wanted:  # refused before anything is listed or loaded
-        raise BatchSettingsError(f"--formats: unknown format(s) {', '.join(unknown) or '(none given)'}; "
-                                 f"choose from {', '.join(FORMATS)}.")
+    check_formats(wanted)  # refused before anything is listed or loaded
     # counts (listing, not reading) and refuses a bad input before the model loads
     total = sum(1 for _ in iter_items(source, limits, read=False, exclude=outdir))
     glossary = load_layers(glossaries, shipped=not no_shipped_glossaries)

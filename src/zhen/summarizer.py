@@ -140,13 +140,17 @@ def summarize_sentences(release: Release, *, sentences: int | None = None, ratio
     chosen: list[int] = []
     notes: list[str] = []
     used = 0
+
+    def value(i: int) -> float:
+        """Maximal marginal relevance: the sentence's score less its likeness to those picked."""
+        return mmr * float(score[i]) - (1 - mmr) * max((float(sim[i, j]) for j in chosen), default=0.0)
+
     while len(chosen) < len(cands):
         best, best_val = None, -1e9
         for i in range(len(cands)):
             if i in chosen:
                 continue
-            redundancy = max((float(sim[i, j]) for j in chosen), default=0.0)
-            val = mmr * float(score[i]) - (1 - mmr) * redundancy
+            val = value(i)
             if val > best_val:
                 best, best_val = i, val
         if best is None:
@@ -157,8 +161,7 @@ def summarize_sentences(release: Release, *, sentences: int | None = None, ratio
             # try shorter ones before giving up; the budget is never passed silently
             fits = [i for i in range(len(cands)) if i not in chosen and used + len(cands[i].text) <= chars]
             if fits:
-                best = max(fits, key=lambda i: mmr * float(score[i])
-                           - (1 - mmr) * max((float(sim[i, j]) for j in chosen), default=0.0))
+                best = max(fits, key=value)
             elif chosen:
                 break
             else:

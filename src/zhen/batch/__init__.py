@@ -75,6 +75,14 @@ def _write_atomic(path: Path, data: bytes) -> None:
     write_atomic(path, data)
 
 
+def check_formats(formats) -> None:
+    """Refuse an empty or unknown output format, before anything is read or loaded."""
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown or not formats:
+        raise BatchSettingsError(f"unknown format(s) {', '.join(unknown) or '(none given)'}; "
+                                 f"choose from {', '.join(FORMATS)}.")
+
+
 def output_path(outdir: Path, rel: str, fmt: str, *, keep_suffix: bool = False) -> Path:
     """``outdir/<rel without its suffix>.<fmt>`` (with ``keep_suffix``, ``<rel>.<fmt>``), and
     never outside ``outdir``."""
@@ -104,9 +112,10 @@ class OutputNames:
         self.used |= {self._key(self.outdir / p) for p in paths}
 
     def assign(self, rel: str, formats) -> dict[str, Path]:
-        options = [rel, rel] + [f"{rel}~{n}" for n in range(2, 1000)]
-        for k, name in enumerate(options):
-            paths = {fmt: output_path(self.outdir, name, fmt, keep_suffix=k > 0) for fmt in formats}
+        # (name, keep its suffix): release.json, then release.md.json, then release.md~2.json, …
+        candidates = [(rel, False), (rel, True)] + [(f"{rel}~{n}", True) for n in range(2, 1000)]
+        for name, keep_suffix in candidates:
+            paths = {fmt: output_path(self.outdir, name, fmt, keep_suffix=keep_suffix) for fmt in formats}
             if not {self._key(p) for p in paths.values()} & self.used and len(set(paths.values())) == len(paths):
                 self.used |= {self._key(p) for p in paths.values()}
                 return paths
@@ -125,9 +134,7 @@ def run_batch(source: Path, outdir: Path, pipeline, *, formats: tuple[str, ...] 
     document through the pipeline again, now answered from the memory, and write its outputs.
     ``progress(item_path, segments_done)`` is called after each document of pass 3,
     ``chunk_progress(segments)`` after each chunk of pass 2."""
-    bad = [f for f in formats if f not in FORMATS]
-    if bad:
-        raise BatchSettingsError(f"unknown format(s) {', '.join(bad)}; choose from {', '.join(FORMATS)}.")
+    check_formats(formats)
     outdir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     ledger = Ledger(outdir / JOB_DIR / "job.sqlite")

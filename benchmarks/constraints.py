@@ -67,7 +67,7 @@ def main() -> None:
         tiny = build_tiny_marian(Path(tmp) / "tiny")
         glossary = load_layers(user=False)
         pipe = Pipeline.load(str(tiny), options=DecodingOptions(beam_size=1), glossary=glossary)
-        release = pipe.requirements(pipe.segment(pipe.read(args.release)))
+        release = pipe.segment(pipe.read(args.release))
         segs = [s for s in release.segments() if s.terms][: args.segments]
         texts = [s.text_for_engine for s in segs]
         cons = [[h.accepted for h in s.terms] for s in segs]

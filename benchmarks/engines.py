@@ -93,7 +93,7 @@ def _segments(model_dir: str, n: int) -> dict:
     from zhen.pipeline import Pipeline
 
     pipe = Pipeline.load(model_dir, glossary=load_layers(user=False))
-    release = pipe.requirements(pipe.segment(pipe.read(SAMPLE)))
+    release = pipe.segment(pipe.read(SAMPLE))
     segs = [s for s in release.segments() if s.terms]
     segs = (segs * (n // len(segs) + 1))[:n]
     return {"texts": [s.text_for_engine for s in segs], "constraints": [[h.accepted for h in s.terms] for s in segs],

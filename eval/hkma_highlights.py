@@ -25,7 +25,7 @@ import re
 from zhen.metrics.rouge import rouge_l, rouge_n, tokens
 from zhen.readers import read_bytes
 from zhen.segment import sentence_spans
-from zhen.summarizer import Sentence, candidates, summarize_sentences
+from zhen.summarizer import Sentence, candidates, english_of, summarize_sentences
 from zhen.wmt25 import load_year
 
 YEARS = (2015, 2016, 2017, 2019, 2020, 2021, 2022, 2023, 2024)
@@ -180,19 +180,20 @@ def run(years, data=None, pipeline=None, systems=None) -> dict:
             sides["zh"][name] = _scores("".join(s.text for s in picked), item.ref_zh, "char")
             sides["en-human"][name] = _scores(item.human_english(picked), item.ref_en, "word")
             if pipeline is not None:
-                sides["en-zhen"][name] = _scores(_translate(pipeline, picked), item.ref_en, "word")
+                sides["en-zhen"][name] = _scores(_translate(pipeline, item.release, picked), item.ref_en, "word")
         per_year[y] = sides
     mean = {side: {name: {m: sum(per_year[y][side][name][m] for y in years) / len(years) for m in METRICS}
                    for name in systems} for side in per_year[years[0]]}
     return {"per_year": per_year, "mean": mean}
 
 
-def _translate(pipeline, picked: list[Sentence]) -> str:
+def _translate(pipeline, release, picked: list[Sentence]) -> str:
+    """zhen's English of the picked sentences, translated where they stand in the report (their
+    requirements found in the whole report, as ``zhen summarize -m`` does)."""
     if not picked:
         return ""
-    text = "\n".join(s.text.strip() for s in picked)
-    release = pipeline.run(read_bytes(text.encode("utf-8"), "summary.txt", format="text"))
-    return " ".join(p.translation or "" for p in release.paragraphs)
+    english_of(release, picked, pipeline)
+    return " ".join(s.english or "" for s in picked)
 
 
 def report(result: dict, years) -> str:

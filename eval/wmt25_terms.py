@@ -13,35 +13,24 @@ import argparse
 import time
 
 from zhen.engines import DecodingOptions
-from zhen.exporters import render
+from zhen.evaluate import translate_units
 from zhen.glossary import Glossary
 from zhen.metrics.terms import term_success_rate
 from zhen.pipeline import Pipeline
-from zhen.readers import read_bytes
 from zhen.requirements import placement_stats
 from zhen.wmt25 import ZH_EN_YEARS, load_year
 
 
 def run(model: str, years: list[int], beam: int = 1, data: str | None = None, limit: int | None = None) -> dict:
-    sources, hyps, refs, dicts = [], [], [], []
-    stats_terms = [0, 0, 0]
-    segments = 0
     started = time.monotonic()
-    for year in years:
-        for doc in load_year(year, data)[:limit]:
-            pipe = Pipeline.load(model, options=DecodingOptions(beam_size=beam, batch_size=32),
-                                 glossary=Glossary.from_mapping(doc.proper, f"wmt25-{year}-{doc.index}"),
-                                 nested_terms=True)
-            release = pipe.run(read_bytes(doc.zh.encode("utf-8"), "doc.md"))
-            sources.append(doc.zh)
-            refs.append(doc.en)
-            dicts.append(doc.proper)
-            hyps.append(render(release, "txt"))
-            t = placement_stats(release.segments())["terms"]
-            stats_terms[0] += t.total
-            stats_terms[1] += t.placed
-            stats_terms[2] += t.without_last_resort
-            segments += len(release.segments())
+    docs = [(year, doc) for year in years for doc in load_year(year, data)[:limit]]
+    sources, refs, dicts = [d.zh for _, d in docs], [d.en for _, d in docs], [d.proper for _, d in docs]
+    pipe = Pipeline.load(model, options=DecodingOptions(beam_size=beam, batch_size=32), nested_terms=True)
+    glossaries = [Glossary.from_mapping(d.proper, f"wmt25-{year}-{d.index}") for year, d in docs]
+    hyps, releases = translate_units(pipe, sources, glossaries=glossaries)
+    t = placement_stats([s for r in releases for s in r.segments()])["terms"]
+    stats_terms = [t.total, t.placed, t.without_last_resort]
+    segments = sum(len(r.segments()) for r in releases)
     score = term_success_rate(sources, hyps, refs, dicts)
     return {
         "years": years,

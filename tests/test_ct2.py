@@ -176,7 +176,7 @@ def test_a_repair_costs_at_most_one_greedy_decode_and_none_with_greedy_search(mo
     from zhen.glossary import load_layers
 
     pipe = Pipeline.load(model_copy, glossary=load_layers(user=False))
-    segs = [s for s in pipe.requirements(pipe.segment(pipe.read(SAMPLE))).segments() if s.terms]
+    segs = [s for s in pipe.segment(pipe.read(SAMPLE)).segments() if s.terms]
     engine = create_engine("ct2", resolve_model(model_copy), DecodingOptions(beam_size=beam, batch_size=64))
     engine.translator = recorder = _Recording(engine.translator)
     constraints = [[h.accepted for h in s.terms] for s in segs]

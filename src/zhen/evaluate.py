@@ -21,6 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -387,27 +388,48 @@ def print_table(report: EvalReport, metrics: tuple[str, ...] | None = None, file
 
 
 def translate_testset(testset: TestSet, pipeline, *, per_unit_glossary: bool = False, progress=None) -> System:
-    """zhen's own system: every source unit through the one pipeline (the CLI's), paragraphs joined
-    by blank lines. With ``per_unit_glossary`` each unit's dictionary is its glossary (the
+    """zhen's own system: every source unit through the one pipeline (the CLI's), all in one
+    engine call (see :func:`translate_units`). With ``per_unit_glossary`` each unit's dictionary is its glossary (the
     terminology task's setting), with nested terms required as the task counts them."""
     from dataclasses import replace as dc_replace
 
     from .glossary import Glossary
-    from .readers import read_bytes
 
-    hyps = []
-    for i, src in enumerate(testset.sources):
-        pipe = pipeline
-        if per_unit_glossary and testset.dictionaries is not None:
-            pipe = dc_replace(pipeline, glossary=Glossary.from_mapping(testset.dictionaries[i], f"unit {i + 1}"),
-                              nested_terms=True)
-        release = pipe.run(read_bytes(src.encode("utf-8"), "unit.md"))
-        hyps.append("\n\n".join(p.translation or "" for p in release.paragraphs))
-        if progress:
-            progress(1)
+    glossaries = None
+    if per_unit_glossary and testset.dictionaries is not None:
+        pipeline = dc_replace(pipeline, nested_terms=True)
+        glossaries = [Glossary.from_mapping(d, f"unit {i + 1}") for i, d in enumerate(testset.dictionaries)]
+    hyps, _ = translate_units(pipeline, testset.sources, glossaries=glossaries, progress=progress)
     from .signature import format_signature
 
     sig = pipeline.signature()
     if per_unit_glossary:
         sig = {**sig, "glossary": "per-unit dictionary", "nested": "on"}
     return System("zhen", hyps, "pipeline", {"signature": format_signature(sig)})
+
+
+#: Markdown line markup in a test set's text (``# `` heading, ``- `` bullet, ``1. ``): kept as it is,
+#: out of the model's input, and written before the line's English, as references have it
+_LINE_MARKUP = re.compile(r"^\s{0,3}(?:#{1,6}\s+|[-*+•]\s+|\d{1,3}[.)]\s+)")
+
+
+def translate_units(pipeline, sources: list[str], *, glossaries=None, progress=None) -> tuple[list[str], list]:
+    """The English of each source unit, line by line as the unit is, and the translated releases
+    (their audits). Units are text, never files: they go to :meth:`Pipeline.translate_texts`, not
+    through the readers, so a line such as ``来源：新华社`` is translated, not taken for page chrome."""
+    from .pipeline import english_lines
+
+    marks = [[_markup(line) for line in src.split("\n")] for src in sources]
+    texts = ["\n".join(line[len(m):] for line, m in zip(src.split("\n"), unit)) for src, unit in zip(sources, marks)]
+    releases = pipeline.translate_texts(texts, glossaries=glossaries, progress=progress)
+    hyps = []
+    for unit, release in zip(marks, releases):
+        english = english_lines(release)
+        english += [""] * (len(unit) - len(english))
+        hyps.append("\n".join(m + e if e or not m else m.rstrip() for m, e in zip(unit, english)).strip("\n"))
+    return hyps, releases
+
+
+def _markup(line: str) -> str:
+    m = _LINE_MARKUP.match(line)
+    return m.group() if m else ""

@@ -7,20 +7,19 @@ serialize what it has to JSON, and look.
 
 from __future__ import annotations
 
-import copy
 import logging
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from .engines import DecodingOptions, Engine, create_engine
-from .engines.base import Progress
+from .engines.base import Hypothesis, Progress
 from .glossary import Glossary
 from .models import resolve_model
 from .names import names_after_titles, romanize_name
 from .requirements import RequirementFinder, insert_last_resort, mark_found, restore_typography
 from .readers import DEFAULT_MAX_BYTES, read_release
-from .release import Metadata, Paragraph, Release, Segment
+from .release import Metadata, Paragraph, Release, Segment, TermHit
 from .segment import segment_text, split_overlong
 from .signature import make_signature
 
@@ -75,74 +74,86 @@ class Pipeline:
     def read(self, source: str | Path | bytes) -> Release:
         return read_release(source, max_bytes=self.max_input_bytes)
 
-    def _finder(self, release: Release) -> RequirementFinder:
+    def finder(self, release: Release, glossary: Glossary | None = None) -> RequirementFinder:
+        """The requirement finder for ``release``: its glossary (``glossary`` over the pipeline's
+        for one text of :meth:`translate_texts`), and the names its titles introduce."""
         names = names_after_titles("\n".join(p.text for p in release.paragraphs)) if self.enforce_fidelity else []
-        return RequirementFinder(self.glossary, names, self.disabled_terms, numbers=self.enforce_fidelity,
-                                 latin=self.enforce_fidelity, nested=self.nested_terms)
+        return RequirementFinder(self.glossary if glossary is None else glossary, names, self.disabled_terms,
+                                 numbers=self.enforce_fidelity, latin=self.enforce_fidelity, nested=self.nested_terms)
 
-    def segment(self, release: Release) -> Release:
-        """Fill every paragraph's segments. Each fits the engine's source limit, and the English
-        its requirements need (glossary terms, numbers, names) fits in half the decoder's room, so
-        that constrained decoding can always place them all."""
-        finder = self._finder(release)
+    def segment(self, release: Release, *, glossary: Glossary | None = None) -> Release:
+        """A new release whose paragraphs have their segments, each with the requirements its
+        English must meet (``terms``). Requirements are found once per paragraph and each goes to
+        the segment holding it. Each segment fits the engine's source limit, and the English its
+        requirements need fits in half the decoder's room, so that constrained decoding can always
+        place them all."""
+        finder = self.finder(release, glossary)
         budget = max(8, self.engine.max_target_tokens // 2)
-
-        def need(text: str) -> int:
-            hits = finder.find(text)
-            return sum(self.engine.count_target_tokens(h.target) for h in hits if h.method != "off")
-
         paragraphs = []
         for p in release.paragraphs:
+            hits = finder.find(p.text)
+            wanted = [(h.start, h.end, self.engine.count_target_tokens(h.target)) for h in hits if h.method != "off"]
+
+            def need(start: int, end: int) -> int:
+                return sum(n for a, b, n in wanted if a < end and start < b)
+
             spans = []
             for span in segment_text(p.text, limit=self.segment_limit, measure=self.engine.count_tokens):
-                spans += split_overlong(p.text, span, need, budget)
+                spans += split_overlong(p.text, span, need, budget, by_offsets=True)
             segments = [Segment(f"p{p.index}.s{k}", a, b, p.text[a:b]) for k, (a, b) in enumerate(spans)]
+            _share(hits, segments, finder, p.text)
             paragraphs.append(Paragraph(p.index, p.kind, p.text, segments))
         return replace(release, paragraphs=paragraphs)
 
-    def requirements(self, release: Release) -> Release:
-        """Fill each segment's ``terms``: what its English must contain (the audit, not yet checked)."""
-        release = self.segment(release) if not release.segments() else copy.deepcopy(release)
-        finder = self._finder(release)
-        for seg in release.segments():
-            seg.terms = finder.find(seg.source, offset=seg.start)
-        return release
-
     def translate(self, release: Release, *, progress: Progress | None = None) -> Release:
-        """Translate every segment and the metadata in one engine call (so batches stay full),
-        steering decoding to each segment's requirements, then check and audit them."""
-        release = self.requirements(release)
-        segments = release.segments()
-        meta = release.metadata
-        extra = [meta.source] if meta.source else []
-        wanted_hits = [[h for h in s.terms if h.method != "off"] for s in segments] + [[] for _ in extra]
-        constraints = [[h.accepted for h in hits] for hits in wanted_hits]
-        hyps = self.engine.translate_batch([s.text_for_engine for s in segments] + extra, constraints=constraints,
-                                           anchors=[[h.source for h in hits] for hits in wanted_hits],
-                                           progress=progress)
-        for seg, hyp, wanted in zip(segments, hyps, constraints):
-            # 4 decimals: enough to rank, and the same whatever the thread count's rounding noise
-            seg.target, seg.score = hyp.text, (round(hyp.score, 4) if hyp.score is not None else None)
-            for hit in seg.terms:
-                seg.target = restore_typography(seg.target, hit)
-            mark_found(seg, seg.target, "constrained" if wanted else "model")
-            if self.last_resort:
-                for hit in seg.missing:
-                    seg.target = insert_last_resort(seg.target, hit)
-                    hit.found, hit.method = True, "last-resort"
-                    seg.review = True
-        release.metadata_en = Metadata(
-            date=meta.date,
-            source=hyps[-1].text if meta.source else None,
-            author=romanize_name(meta.author) if meta.author else None,
-        )
-        release.signature = self.signature()
-        return release
+        """The translated release (a new object; ``release`` is left as it was). Segmented first
+        if it is not (a segmented release keeps the requirements :meth:`segment` gave it)."""
+        return self.translate_many([release], progress=progress)[0]
+
+    def translate_many(self, releases: list[Release], *, progress: Progress | None = None) -> list[Release]:
+        """Translate every segment and the metadata of all ``releases`` in one engine call (so
+        batches stay full), decoding steered to each segment's requirements, then
+        :func:`postprocess` each: the English checked against its requirements, and audited."""
+        releases = [r if r.segments() else self.segment(r) for r in releases]
+        texts: list[str] = []
+        constraints: list[list[list[str]]] = []
+        anchors: list[list[str]] = []
+        for release in releases:
+            for s in release.segments():
+                wanted = [h for h in s.terms if h.method != "off"]
+                texts.append(s.text_for_engine)
+                constraints.append([h.accepted for h in wanted])
+                anchors.append([h.source for h in wanted])
+            if release.metadata.source:
+                texts.append(release.metadata.source)
+                constraints.append([])
+                anchors.append([])
+        hyps = self.engine.translate_batch(texts, constraints=constraints, anchors=anchors, progress=progress)
+        out, at = [], 0
+        signature = self.signature()
+        for release in releases:
+            n = self.count_units(release)
+            out.append(postprocess(release, hyps[at : at + n], last_resort=self.last_resort, signature=signature))
+            at += n
+        return out
+
+    def translate_texts(self, texts: list[str], *, glossaries: list[Glossary] | None = None,
+                        progress: Progress | None = None) -> list[Release]:
+        """Text that is not a file (test-set units, a list of sentences): each text's lines are the
+        body paragraphs of one release, never read through the file readers (so a line
+        ``来源：新华社`` or ``- 一是…`` is translated as it stands). ``glossaries[i]``, when given,
+        replaces the pipeline's glossary for text i. All texts go to the engine in one call; the
+        English of text i is :func:`english_lines` of the i-th release."""
+        releases = [Release([Paragraph(k, "body", line) for k, line in enumerate(text.split("\n")) if line.strip()],
+                            format="text") for text in texts]  # a paragraph's index is its line number
+        if glossaries is not None:
+            releases = [self.segment(r, glossary=g) for r, g in zip(releases, glossaries, strict=True)]
+        return self.translate_many(releases, progress=progress)
 
     def run(self, source: str | Path | bytes | Release, *, progress: Progress | None = None) -> Release:
         """Every step on a path, bytes, text, or a :class:`Release` already read."""
         release = source if isinstance(source, Release) else self.read(source)
-        return self.translate(self.segment(release), progress=progress)
+        return self.translate(release, progress=progress)
 
     def signature(self) -> dict[str, Any]:
         return make_signature(
@@ -158,6 +169,65 @@ class Pipeline:
     def count_units(self, release: Release) -> int:
         """How many strings :meth:`translate` will send to the engine (for progress bars)."""
         return len(release.segments()) + (1 if release.metadata.source else 0)
+
+
+def _share(hits: list[TermHit], segments: list[Segment], finder: RequirementFinder, text: str) -> None:
+    """Give each requirement found in a paragraph to the segment that holds it. One that a cut
+    crosses (possible only at a hard cut inside a long run of characters) cannot be required of
+    either half; that segment's requirements are found again on its own text."""
+    for seg in segments:
+        inside = [h for h in hits if seg.start <= h.start and h.end <= seg.end]
+        crossed = any(h.start < seg.end and seg.start < h.end and h not in inside for h in hits)
+        seg.terms = finder.find(text[seg.start : seg.end], offset=seg.start) if crossed else inside
+
+
+def postprocess(release: Release, hyps: list[Hypothesis | str], *, last_resort: bool = True,
+                method: str | None = None, signature: dict[str, Any] | None = None) -> Release:
+    """A new release with ``hyps`` (one per segment, then one for the metadata's source if it has
+    one) as its English, checked and audited: each requirement's rendering restored to the
+    glossary's typography, marked found or missing, and, with ``last_resort``, a missing one
+    inserted and its segment flagged for review. Pure, and independent of how the English was made:
+    ``method`` is what the audit says placed a found requirement (default: ``constrained`` where
+    decoding was steered to it, else ``model``)."""
+    hyps = [h if isinstance(h, Hypothesis) else Hypothesis(h) for h in hyps]
+    expected = len(release.segments()) + (1 if release.metadata.source else 0)
+    if len(hyps) != expected:
+        raise ValueError(f"{len(hyps)} translations for {expected} segments and metadata")
+    paragraphs, at = [], 0
+    for p in release.paragraphs:
+        segments = []
+        for seg in p.segments:
+            hyp = hyps[at]
+            at += 1
+            terms = [replace(h) for h in seg.terms]
+            # 4 decimals: enough to rank, and the same whatever the thread count's rounding noise
+            out = replace(seg, target=hyp.text, score=round(hyp.score, 4) if hyp.score is not None else None,
+                          terms=terms, review=False)
+            for hit in terms:
+                out.target = restore_typography(out.target, hit)
+            wanted = any(h.method != "off" for h in terms)
+            mark_found(out, out.target, method or ("constrained" if wanted else "model"))
+            if last_resort:
+                for hit in out.missing:
+                    out.target = insert_last_resort(out.target, hit)
+                    hit.found, hit.method = True, "last-resort"
+                    out.review = True
+            segments.append(out)
+        paragraphs.append(replace(p, segments=segments))
+    meta = release.metadata
+    metadata_en = Metadata(date=meta.date, source=hyps[at].text if meta.source else None,
+                           author=romanize_name(meta.author) if meta.author else None)
+    return replace(release, paragraphs=paragraphs, metadata_en=metadata_en,
+                   signature=signature if signature is not None else release.signature)
+
+
+def english_lines(release: Release) -> list[str]:
+    """The English of a release from :meth:`Pipeline.translate_texts`, line by line as its text
+    was (a blank line stays blank)."""
+    lines = [""] * (max((p.index for p in release.paragraphs), default=-1) + 1)
+    for p in release.paragraphs:
+        lines[p.index] = p.translation or ""
+    return lines
 
 
 def translate_release(

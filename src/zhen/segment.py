@@ -151,10 +151,13 @@ def _hard_cut(text: str, start: int, end: int, measure: Measure, limit: int) -> 
 
 
 def split_overlong(text: str, span: Span, measure: Measure, limit: int,
-                   depth: list[int] | None = None) -> list[Span]:
-    """Split ``span`` until every piece measures at most ``limit``."""
+                   depth: list[int] | None = None, *, by_offsets: bool = False) -> list[Span]:
+    """Split ``span`` until every piece measures at most ``limit``. ``measure`` takes a piece's
+    text, or with ``by_offsets`` its start and end in ``text`` (for a measure that knows where
+    things stand in the whole text)."""
     start, end = span
-    if measure(text[start:end]) <= limit or end - start <= 1:
+    size = measure(start, end) if by_offsets else measure(text[start:end])
+    if size <= limit or end - start <= 1:
         return [span]
     depth = depth if depth is not None else bracket_depth(text)
     middle = (start + end) / 2
@@ -163,9 +166,10 @@ def split_overlong(text: str, span: Span, measure: Measure, limit: int,
             cut = min(points, key=lambda p: (abs(p - middle), p))
             break
     else:
-        cut = _hard_cut(text, start, end, measure, limit)
-    return split_overlong(text, (start, cut), measure, limit, depth) + split_overlong(
-        text, (cut, end), measure, limit, depth
+        cut = _hard_cut(text, start, end, (lambda piece: measure(start, start + len(piece))) if by_offsets
+                        else measure, limit)
+    return split_overlong(text, (start, cut), measure, limit, depth, by_offsets=by_offsets) + split_overlong(
+        text, (cut, end), measure, limit, depth, by_offsets=by_offsets
     )
 
 

@@ -12,9 +12,9 @@ content and are never picked. Deterministic and fast: no model, nothing download
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from .release import Release
+from .release import Metadata, Release, TermHit
 from .segment import sentence_spans
 from .textnorm import fold
 
@@ -31,6 +31,9 @@ class Sentence:
     text: str
     score: float = 0.0
     english: str | None = None
+    #: the audit of its English: what it had to contain and what became of it
+    terms: list[TermHit] = field(default_factory=list)
+    review: bool = False
 
 
 @dataclass
@@ -175,19 +178,40 @@ def summarize_sentences(release: Release, *, sentences: int | None = None, ratio
 
 
 def summarize(release: Release, pipeline=None, **length) -> Summary:
-    """The summary, with the English of exactly the picked sentences through ``pipeline`` (the same
-    translation pipeline as everything else, glossary included) when one is given."""
+    """The summary, with the English of exactly the picked sentences (see :func:`english_of`)
+    when ``release`` is translated or a ``pipeline`` is given."""
     summary = summarize_sentences(release, **length)
-    if pipeline is not None and summary.sentences:
-        from .readers import read_bytes
-
-        text = "\n".join(s.text.strip() for s in summary.sentences)
-        translated = pipeline.run(read_bytes(text.encode("utf-8"), "summary.txt", format="text"))
-        english = [p.translation for p in translated.paragraphs]
-        if len(english) == len(summary.sentences):
-            for s, e in zip(summary.sentences, english):
-                s.english = e
+    english_of(release, summary.sentences, pipeline)
     return summary
+
+
+def english_of(release: Release, sentences: list[Sentence], pipeline=None) -> None:
+    """Fill each sentence's English and audit (``terms``, ``review``) by its offsets. A translated
+    ``release`` gives its own English; otherwise, with a ``pipeline``, only the sentences are
+    translated, with the requirements found in the whole release, so a name introduced by its
+    title in one paragraph (厅长陈亮) is required where it stands alone in another (陈亮表示)."""
+    if not sentences:
+        return
+    segments = release.segments()
+    translated = release if segments and all(s.target is not None for s in segments) else None
+    if translated is None:
+        if pipeline is None:
+            return
+        segmented = pipeline.segment(release)
+        wanted = [replace(p, segments=[g for g in p.segments if _holding(sentences, p.index, g)])
+                  for p in segmented.paragraphs]
+        translated = pipeline.translate(replace(segmented, paragraphs=[p for p in wanted if p.segments],
+                                                metadata=Metadata()))
+    for s in sentences:
+        inside = [g for p in translated.paragraphs if p.index == s.paragraph for g in p.segments
+                  if s.start <= g.start and g.end <= s.end]
+        s.english = " ".join(t for t in (g.target.strip() for g in inside if g.target) if t) or None
+        s.terms = [h for g in inside for h in g.terms]
+        s.review = any(g.review for g in inside)
+
+
+def _holding(sentences: list[Sentence], paragraph: int, segment) -> bool:
+    return any(s.paragraph == paragraph and s.start <= segment.start and segment.end <= s.end for s in sentences)
 
 
 def to_markdown(summary: Summary, title: str = "Summary", *, notes: bool = False) -> str:

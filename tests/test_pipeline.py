@@ -1,0 +1,146 @@
+"""One pass through one pipeline: requirements found once, English post-processed by one pure
+function, text that is not a file never re-read through the file readers, and the summary's English
+taken from where its sentences stand in the release."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pytest
+
+from tests.conftest import SAMPLE
+from tests.test_cli import zhen
+from zhen.engines import DecodingOptions
+from zhen.pipeline import Pipeline, english_lines, postprocess
+from zhen.requirements import RequirementFinder
+
+
+@pytest.fixture(scope="module")
+def pipe(tiny_model):
+    from zhen.glossary import load_layers
+
+    return Pipeline.load(tiny_model, options=DecodingOptions(beam_size=1), glossary=load_layers())
+
+
+class CountingEngine:
+    """The real engine, with its calls counted (instrumentation, not a stand-in)."""
+
+    def __init__(self, engine):
+        self.engine, self.calls = engine, []
+
+    def __getattr__(self, name):
+        return getattr(self.engine, name)
+
+    def translate_batch(self, texts, **kw):
+        self.calls.append(len(texts))
+        return self.engine.translate_batch(texts, **kw)
+
+
+def test_requirements_are_found_once_per_paragraph(pipe, monkeypatch):
+    calls = []
+    real = RequirementFinder.find
+
+    def counted(self, text, offset=0):
+        calls.append(text)
+        return real(self, text, offset)
+
+    monkeypatch.setattr(RequirementFinder, "find", counted)
+    release = pipe.read(SAMPLE)
+    translated = pipe.run(release)
+    assert len(calls) == len(release.paragraphs) < len(translated.segments())
+    assert calls == [p.text for p in release.paragraphs]
+    # and the audit is the one the per-segment finder gives: nothing lost by slicing
+    monkeypatch.setattr(RequirementFinder, "find", real)
+    finder = pipe.finder(release)
+    for p in translated.paragraphs:
+        for seg in p.segments:
+            expected = [(h.start, h.end, h.target) for h in finder.find(seg.source, offset=seg.start)]
+            assert [(h.start, h.end, h.target) for h in seg.terms] == expected
+
+
+def test_postprocess_audits_any_english_and_leaves_its_input_alone(pipe):
+    segmented = pipe.segment(pipe.read(SAMPLE))
+    before = json.dumps(segmented.to_dict(), ensure_ascii=False)
+    seg = next(s for s in segmented.segments() if any(h.kind == "term" for h in s.terms))
+    term = next(h for h in seg.terms if h.kind == "term")
+    drafts = [f"A draft that says {term.target}." if s is seg else "A draft." for s in segmented.segments()]
+    drafts += ["Xinhua"] if segmented.metadata.source else []
+    checked = postprocess(segmented, drafts, last_resort=False, method="draft")
+    assert json.dumps(segmented.to_dict(), ensure_ascii=False) == before  # pure
+    out = next(s for s in checked.segments() if s.id == seg.id)
+    placed = next(h for h in out.terms if h.start == term.start)
+    assert placed.found and placed.method == "draft"
+    assert all(not h.found and h.method == "missing" for s in checked.segments() if s.id != seg.id
+               for h in s.terms if h.method != "off" and h.target not in s.target)
+    assert not any(s.review for s in checked.segments())
+    fixed = postprocess(segmented, drafts, last_resort=True)
+    assert all(h.found for s in fixed.segments() for h in s.terms if h.method != "off")
+    assert any(s.review for s in fixed.segments())
+    with pytest.raises(ValueError, match="translations for"):
+        postprocess(segmented, drafts[:-2])
+
+
+def test_translate_texts_keeps_metadata_like_lines_and_makes_one_engine_call(pipe):
+    counting = CountingEngine(pipe.engine)
+    p = replace(pipe, engine=counting)
+    texts = ["来源：新华社", "2023年9月18日\n\n一是加强合作。", "- 一是推进绿色发展。"]
+    releases = p.translate_texts(texts)
+    assert len(counting.calls) == 1
+    assert [len(english_lines(r)) for r in releases] == [1, 3, 1]
+    assert english_lines(releases[1])[1] == ""  # a blank line stays blank
+    date = [h for h in releases[1].segments()[0].terms if h.kind == "date"]
+    assert date and date[0].found  # the date line is translated and audited, not dropped as a dateline
+    assert releases[0].paragraphs[0].text == "来源：新华社"
+
+
+def test_eval_with_a_model_runs_through_metadata_like_lines(tiny_model, tmp_path):
+    src = tmp_path / "src.zh"
+    src.write_text("来源：新华社\n2023年9月18日\n- 一是推进绿色发展。\n广西壮族自治区生态环境厅厅长陈亮表示，合作继续深化。\n",
+                   encoding="utf-8")
+    ref = tmp_path / "ref.en"
+    ref.write_text("Source: Xinhua\nSeptember 18, 2023\n- First, promote green development.\n"
+                   "Chen Liang said cooperation deepens.\n", encoding="utf-8")
+    out = tmp_path / "scores.json"
+    proc = zhen("eval", "--source", src, "--ref", ref, "--model", tiny_model, "--beam", "1", "--bootstrap", "0",
+                "--json", out, "-q")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(out.read_text())
+    zhen_row = next(r for r in report["results"] if r["name"] == "zhen")
+    assert zhen_row["scores"]["numbers"] is not None
+
+
+def test_translate_units_keeps_line_markup(pipe):
+    from zhen.evaluate import translate_units
+
+    hyps, releases = translate_units(pipe, ["# 总结\n\n- 一是推进绿色发展。\n来源：新华社"])
+    lines = hyps[0].split("\n")
+    assert lines[0].startswith("# ") and lines[1] == "" and lines[2].startswith("- ")
+    assert len(lines) == 4 and lines[3]
+    assert releases[0].paragraphs[0].text == "总结"  # the model never sees the markup
+
+
+def test_summary_english_keeps_every_requirement_of_its_sentences(tiny_model):
+    proc = zhen("summarize", SAMPLE, "-m", tiny_model, "-f", "json", "-q")
+    assert proc.returncode == 0, proc.stderr
+    summary = json.loads(proc.stdout)
+    chen = next(s for s in summary["sentences"] if s["text"].startswith("陈亮表示"))
+    names = [h for h in chen["terms"] if h["kind"] == "name"]
+    assert [h["target"] for h in names] == ["Chen Liang"] and "Chen Liang" in chen["english"]
+    for s in summary["sentences"]:
+        assert s["terms"] and all(h["found"] for h in s["terms"] if h["method"] != "off"), s["text"]
+
+
+def test_a_translated_release_gives_its_summary_by_offset_without_translating_again(pipe):
+    from zhen.summarizer import summarize
+
+    translated = pipe.run(SAMPLE)
+    counting = CountingEngine(pipe.engine)
+    summary = summarize(translated, replace(pipe, engine=counting), sentences=3)
+    assert counting.calls == []
+    for s in summary.sentences:
+        inside = [g for p in translated.paragraphs if p.index == s.paragraph for g in p.segments
+                  if s.start <= g.start < s.end]
+        assert inside and inside[-1].end == s.end  # segments tile the sentence
+        assert s.english == " ".join(g.target.strip() for g in inside)
+        assert s.terms == [h for g in inside for h in g.terms]

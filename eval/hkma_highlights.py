@@ -228,9 +228,9 @@ def main() -> None:
     args = ap.parse_args()
     pipeline = None
     if args.model:
-        from zhen.pipeline import Pipeline
+        from zhen.settings import Settings
 
-        pipeline = Pipeline.load(model=args.model)
+        pipeline = Settings(model=args.model).pipeline()
     print(report(run(args.years, args.data, pipeline), args.years))
 
 

@@ -12,11 +12,10 @@ from __future__ import annotations
 import argparse
 import time
 
-from zhen.engines import DecodingOptions
 from zhen.evaluate import translate_units
 from zhen.glossary import Glossary
 from zhen.metrics.terms import term_success_rate
-from zhen.pipeline import Pipeline
+from zhen.settings import Settings
 from zhen.requirements import placement_stats
 from zhen.wmt25 import ZH_EN_YEARS, load_year
 
@@ -25,7 +24,9 @@ def run(model: str, years: list[int], beam: int = 1, data: str | None = None, li
     started = time.monotonic()
     docs = [(year, doc) for year in years for doc in load_year(year, data)[:limit]]
     sources, refs, dicts = [d.zh for _, d in docs], [d.en for _, d in docs], [d.proper for _, d in docs]
-    pipe = Pipeline.load(model, options=DecodingOptions(beam_size=beam, batch_size=32), nested_terms=True)
+    # each document's own dictionary is its glossary, nested terms required, as the task counts them
+    pipe = Settings(model=model, beam_size=beam, batch_size=32, nested_terms=True,
+                    shipped_glossaries=False).pipeline()
     glossaries = [Glossary.from_mapping(d.proper, f"wmt25-{year}-{d.index}") for year, d in docs]
     hyps, releases = translate_units(pipe, sources, glossaries=glossaries)
     t = placement_stats([s for r in releases for s in r.segments()])["terms"]

@@ -13,6 +13,8 @@ import time
 
 import pytest
 
+from zhen.settings import Settings
+
 from .conftest import ROOT, SAMPLE
 
 gr = pytest.importorskip("gradio")
@@ -37,7 +39,7 @@ def app_url(tiny_model):
     from zhen.demo import launch
 
     port = _free_port()
-    app, _ = launch(str(tiny_model), host="127.0.0.1", port=port, beam_size=1, block=False)
+    app, _ = launch(Settings(model=str(tiny_model), beam_size=1), host="127.0.0.1", port=port, block=False)
     yield f"http://127.0.0.1:{port}/"
     app.close()
 

@@ -144,3 +144,37 @@ def test_a_translated_release_gives_its_summary_by_offset_without_translating_ag
         assert inside and inside[-1].end == s.end  # segments tile the sentence
         assert s.english == " ".join(g.target.strip() for g in inside)
         assert s.terms == [h for g in inside for h in g.terms]
+
+
+def test_a_pipeline_is_built_in_one_place():
+    """Every front end builds its pipeline from Settings: no other construction site drifts."""
+    import re
+
+    from tests.conftest import ROOT
+
+    sites = []
+    for path in [*(ROOT / "src" / "zhen").rglob("*.py"), *(ROOT / "eval").glob("*.py")]:
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.search(r"\bPipeline(\.load)?\(", line) and not line.lstrip().startswith(("def ", "class ", "#")):
+                sites.append(f"{path.relative_to(ROOT)}:{n}")
+    assert sites == ["src/zhen/settings.py:" + str(_line_of("return Pipeline.load("))], sites
+
+
+def _line_of(needle: str) -> int:
+    from tests.conftest import ROOT
+
+    lines = (ROOT / "src" / "zhen" / "settings.py").read_text(encoding="utf-8").splitlines()
+    return next(n for n, line in enumerate(lines, 1) if needle in line)
+
+
+@pytest.mark.parametrize("command", ["translate", "summarize", "eval", "batch", "demo"])
+def test_every_command_takes_the_same_translation_options(command):
+    from click.testing import CliRunner
+
+    from zhen.cli import cli
+    from zhen.settings import Settings, options  # noqa: F401
+
+    text = CliRunner().invoke(cli, [command, "--help"], terminal_width=200).output
+    for flag in ("--model", "--engine", "--beam", "--batch-size", "--threads", "--glossary", "--no-term",
+                 "--models-dir", "--no-last-resort", "--no-fidelity", "--compute-type"):
+        assert flag in text, (command, flag)

@@ -15,7 +15,9 @@ import click
 
 from . import __version__
 from .errors import ZhenError
+from .exporters import EXPORTERS
 from .files import write_atomic
+from .settings import Settings, options
 
 log = logging.getLogger("zhen")
 
@@ -37,12 +39,13 @@ def _say(quiet: bool, message: str) -> None:
 
 
 @contextmanager
-def _progress(total: int, quiet: bool, unit: str = "seg") -> Iterator:
-    """A stderr progress bar for multi-segment work; nothing for one segment or ``--quiet``."""
+def _progress(total: int | None, quiet: bool, unit: str = "seg") -> Iterator:
+    """A stderr progress bar for multi-segment work (``total`` when known); nothing for one segment
+    or ``--quiet``."""
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=total, unit=unit, disable=quiet or total <= 1, file=sys.stderr, dynamic_ncols=True,
-               desc="translating")
+    bar = tqdm(total=total, unit=unit, disable=quiet or (total is not None and total <= 1), file=sys.stderr,
+               dynamic_ncols=True, desc="translating")
     try:
         yield bar.update
     finally:
@@ -83,57 +86,26 @@ def cli() -> None:
 
 @cli.command()
 @click.argument("source", metavar="FILE|-")
-@click.option("--model", "-m", help="Model directory or hub id [default: Helsinki-NLP/opus-mt-zh-en].")
-@click.option("--engine", type=click.Choice(["transformers", "ct2"]), default="transformers", show_default=True,
-              help="transformers: the reference; ct2: CTranslate2, several times faster on CPU.")
-@click.option("--compute-type", type=click.Choice(["auto", "int8", "int8_float32", "float32"]),
-              help="ct2 only [default: auto: int8 where the CPU has VNNI, AMX or dot-product instructions, "
-                   "else float32, where int8 is inexact].")
-@click.option("--inter-threads", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="ct2 only: batches run at once, each on threads/inter-threads cores.")
-@click.option("--format", "-f", "fmt", type=click.Choice(["txt", "json", "jsonl", "md", "docx", "tmx", "xliff"]),
-              default="txt", show_default=True, help="txt: English; json: everything; md/docx: bilingual, "
-              "paragraph by paragraph; tmx: translation memory, a unit per segment; xliff: XLIFF 1.2 for CAT tools.")
+@click.option("--format", "-f", "fmt", type=click.Choice(list(EXPORTERS)), default="txt", show_default=True,
+              help="txt: English; json: everything; jsonl: a segment per line; md/docx: bilingual, paragraph by "
+                   "paragraph; tmx: translation memory, a unit per segment; xliff: XLIFF 1.2 for CAT tools.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write here, not stdout.")
-@click.option("--beam", "beam_size", type=click.IntRange(1, 64), default=4, show_default=True)
-@click.option("--batch-size", type=click.IntRange(1, 1024), default=16, show_default=True)
-@click.option("--max-length", type=click.IntRange(1, 4096), default=256, show_default=True,
-              help="Most tokens generated per segment.")
-@click.option("--max-segment-tokens", type=click.IntRange(8, 4096), default=256, show_default=True,
-              help="Longer sentences are split at clause boundaries.")
-@click.option("--threads", type=click.IntRange(1, 256), help="CPU threads [default: all cores].")
-@click.option("--max-input-mb", type=click.FloatRange(0.001), default=10.0, show_default=True)
-@click.option("--models-dir", type=click.Path(path_type=Path, file_okay=False),
-              help="Where local models live [default: $ZHEN_MODELS_DIR or ./models].")
-@click.option("--glossary", "-g", "glossaries", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
-              help="A glossary (.tsv/.csv/.tbx/.json); repeat to layer, later over earlier.")
-@click.option("--no-shipped-glossaries", is_flag=True, help="Do not use the glossaries shipped in glossaries/.")
-@click.option("--no-term", "disabled_terms", multiple=True, metavar="ZH",
-              help="Turn a glossary term off by its Chinese source; repeatable.")
-@click.option("--no-fidelity", is_flag=True, help="Do not enforce numbers, dates, names and Latin tokens.")
-@click.option("--no-last-resort", is_flag=True,
-              help="Never insert a term after decoding; report it missing instead.")
+@options()
 @click.option("--strict", is_flag=True,
               help="Exit 7 if any term, number, date or name is missing or was placed only by last resort.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar or summary on stderr.")
 @click.option("--verbose", "-v", count=True, help="Say where the model came from and what each step did.")
-def translate(source: str, model: str | None, engine: str, compute_type: str | None, inter_threads: int,
-              fmt: str, output: Path | None, beam_size: int,
-              batch_size: int, max_length: int, max_segment_tokens: int, threads: int | None,
-              max_input_mb: float, models_dir: Path | None, glossaries: tuple[Path, ...],
-              no_shipped_glossaries: bool, disabled_terms: tuple[str, ...], no_fidelity: bool,
-              no_last_resort: bool, strict: bool, quiet: bool, verbose: int) -> int:
+def translate(source: str, fmt: str, output: Path | None, strict: bool, quiet: bool, verbose: int,
+              **given) -> int:
     """Translate a release (.txt/.md/.html/.docx, or - for stdin) into English.
 
     Glossary terms, numbers, dates, names and Latin tokens are required in the English: the model's
     decoding is steered to them and each is checked; the audit is in the JSON and Markdown output.
     """
-    from .engines import DecodingOptions
     from .exporters import render
-    from .glossary import load_layers
-    from .pipeline import Pipeline
     from .requirements import placement_stats
 
+    settings = Settings.take(given)
     _configure_logging(verbose, quiet)
     started = time.monotonic()
     if output is not None and not output.parent.is_dir():  # refuse now, not after the work is done
@@ -141,18 +113,12 @@ def translate(source: str, model: str | None, engine: str, compute_type: str | N
     if output is not None and source != "-" and output.exists() and os.path.samefile(output, source):
         raise ZhenError(f"-o {output} is the input file; choose another output path (zhen never overwrites "
                         "its source).")
-    max_bytes = int(max_input_mb * 1024 * 1024)
     # Read first: a bad file is refused before seconds are spent loading a model.
-    release = _read_source(source, max_bytes)
-    glossary = load_layers(glossaries, shipped=not no_shipped_glossaries)
+    release = _read_source(source, settings.max_input_bytes)
+    glossary = settings.glossary()
     for override in glossary.overrides:
         _say(quiet, f"zhen: glossary override: {override}")
-    options = DecodingOptions(beam_size=beam_size, batch_size=batch_size, max_length=max_length, threads=threads,
-                              compute_type=compute_type, inter_threads=inter_threads)
-    pipeline = Pipeline.load(model, engine=engine, options=options, models_root=models_dir,
-                             max_segment_tokens=max_segment_tokens, max_input_bytes=max_bytes,
-                             glossary=glossary, disabled_terms=frozenset(disabled_terms),
-                             enforce_fidelity=not no_fidelity, last_resort=not no_last_resort)
+    pipeline = settings.pipeline(glossary=glossary)
     release = pipeline.segment(release)
     with _progress(pipeline.count_units(release), quiet) as advance:
         release = pipeline.translate(release, progress=advance)
@@ -190,31 +156,35 @@ def audit_lines(stats: dict, release) -> list[str]:
 @click.option("--sentences", type=click.IntRange(1), help="Number of sentences [default: 3].")
 @click.option("--ratio", type=click.FloatRange(0.01, 1.0), help="Share of the body's characters.")
 @click.option("--chars", type=click.IntRange(10), help="Character budget, e.g. 200 for a brief.")
-@click.option("--model", "-m", help="Translate the picked sentences with this model.")
 @click.option("--no-english", is_flag=True, help="Chinese only: no model needed.")
-@click.option("--format", "-f", "fmt", type=click.Choice(["txt", "json", "md"]), default="md", show_default=True)
+@click.option("--format", "-f", "fmt", type=click.Choice(["txt", "json", "md"]), default="md", show_default=True,
+              help="json: the sentences with their English and its audit.")
+@options(model={"help": "Translate the picked sentences with this model [default: Helsinki-NLP/opus-mt-zh-en]."})
 @click.option("--quiet", "-q", is_flag=True)
-def summarize(source: str, sentences: int | None, ratio: float | None, chars: int | None, model: str | None,
-              no_english: bool, fmt: str, quiet: bool) -> None:
-    """An extractive summary of a release: its own sentences, in order, with their English."""
+def summarize(source: str, sentences: int | None, ratio: float | None, chars: int | None, no_english: bool,
+              fmt: str, quiet: bool, **given) -> None:
+    """An extractive summary of a release: its own sentences, in order, with their English.
+
+    Only the picked sentences are translated, each with what it must contain found in the whole
+    release (a name introduced by its title elsewhere is required too)."""
     import json
     from dataclasses import asdict
 
-    from .glossary import load_layers
-    from .pipeline import Pipeline
     from .summarizer import summarize as make_summary
     from .summarizer import to_markdown
 
+    settings = Settings.take(given)
     _configure_logging(0, quiet)
     if sum(x is not None for x in (sentences, ratio, chars)) > 1:
         raise ZhenError("give one of --sentences, --ratio or --chars.")
-    release = _read_source(source)
-    pipe = None if no_english else Pipeline.load(model, options=None, glossary=load_layers())
+    release = _read_source(source, settings.max_input_bytes)
+    pipe = None if no_english else settings.pipeline()
     summary = make_summary(release, pipe, sentences=sentences, ratio=ratio, chars=chars)
     for note in summary.notes:
         _say(quiet, f"zhen: {note}")
     if fmt == "json":
-        click.echo(json.dumps(asdict(summary), ensure_ascii=False, indent=1))
+        data = {**asdict(summary), "signature": pipe.signature() if pipe else None}
+        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
     elif fmt == "txt":
         click.echo(summary.english if summary.english else summary.text)
     else:
@@ -230,9 +200,7 @@ def summarize(source: str, sentences: int | None, ratio: float | None, chars: in
               help="Documents with zh, en and proper fields (the WMT 2025 terminology form).")
 @click.option("--testset", help="A sacrebleu test set, e.g. wmt20:zh-en (from its cache; offline if pre-filled).")
 @click.option("--hyp", "hyps", multiple=True, metavar="NAME=PATH", help="A system's output; repeatable.")
-@click.option("--model", "-m", help="Also translate the source with zhen and this model.")
-@click.option("--glossary", "-g", "glossaries", multiple=True, type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--beam", "beam_size", type=click.IntRange(1, 64), default=4, show_default=True)
+@options(model={"help": "Also translate the source with zhen and this model."})
 @click.option("--baseline", help="System the others are tested against (paired bootstrap).")
 @click.option("--bootstrap", type=click.IntRange(0), default=None, help="Resamples [default: suite's, or 1000].")
 @click.option("--metrics", help="Comma-separated subset of bleu,chrf,chrf++,ter,terms,consistency,numbers.")
@@ -243,20 +211,20 @@ def summarize(source: str, sentences: int | None, ratio: float | None, chars: in
 @click.option("--allow-empty", is_flag=True, help="Score empty hypothesis lines as empty instead of refusing.")
 @click.option("--quiet", "-q", is_flag=True)
 def eval_command(suite: Path | None, source: Path | None, refs: tuple[Path, ...], jsonl: tuple[Path, ...],
-                 testset: str | None, hyps: tuple[str, ...], model: str | None, glossaries: tuple[Path, ...],
-                 beam_size: int, baseline: str | None, bootstrap: int | None, metrics: str | None,
-                 html_out: Path | None, json_out: Path | None, data: Path | None, years: str | None,
-                 allow_empty: bool, quiet: bool) -> None:
+                 testset: str | None, hyps: tuple[str, ...], baseline: str | None, bootstrap: int | None,
+                 metrics: str | None, html_out: Path | None, json_out: Path | None, data: Path | None,
+                 years: str | None, allow_empty: bool, quiet: bool, **given) -> None:
     """Score systems against references (BLEU, chrF, chrF++, TER, term success, numbers), with
     significance, signatures and an HTML report."""
     import json
 
     from .evaluate import METRICS, evaluate, hypotheses_from_file, jsonl_testset, print_table, sacrebleu_testset
     from .evaluate import EvalError, text_testset, translate_testset
+    from .glossary import Glossary
 
+    settings = Settings.take(given)
     _configure_logging(0, quiet)
-    given = [x for x in (suite, source, jsonl, testset) if x]
-    if len(given) != 1:
+    if len([x for x in (suite, source, jsonl, testset) if x]) != 1:
         raise EvalError("give exactly one of --suite, --source with --ref, --jsonl, or --testset.")
     chosen_metrics = tuple(m.strip() for m in metrics.split(",")) if metrics else METRICS
     per_unit = False
@@ -280,14 +248,10 @@ def eval_command(suite: Path | None, source: Path | None, refs: tuple[Path, ...]
         if not sep:
             name, path = Path(spec).stem, spec
         systems.append(hypotheses_from_file(path, ts, name, allow_empty=allow_empty))
-    if model:
-        from .engines import DecodingOptions
-        from .glossary import load_layers
-        from .pipeline import Pipeline
-
-        pipe = Pipeline.load(model, options=DecodingOptions(beam_size=beam_size),
-                             glossary=load_layers(glossaries, shipped=not per_unit))
-        with _progress(len(ts.sources), quiet, unit="unit") as advance:
+    if settings.model:
+        # a year-based suite or WMT jsonl gives each unit its own dictionary, in place of the shipped lists
+        pipe = settings.pipeline(glossary=Glossary() if per_unit and not settings.glossaries else None)
+        with _progress(None, quiet) as advance:
             systems.append(translate_testset(ts, pipe, per_unit_glossary=per_unit, progress=advance))
     report = evaluate(ts, systems, metrics=chosen_metrics, baseline=baseline,
                       bootstrap=1000 if bootstrap is None else bootstrap)
@@ -303,18 +267,14 @@ def eval_command(suite: Path | None, source: Path | None, refs: tuple[Path, ...]
 @cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="0.0.0.0 to serve the office network.")
 @click.option("--port", type=click.IntRange(1, 65535), default=7860, show_default=True)
-@click.option("--model", "-m", help="Model directory or hub id [default: Helsinki-NLP/opus-mt-zh-en].")
-@click.option("--engine", type=click.Choice(["transformers", "ct2"]), default="transformers", show_default=True)
-@click.option("--beam", "beam_size", type=click.IntRange(1, 64), default=4, show_default=True)
-@click.option("--glossary", "-g", "glossaries", multiple=True, type=click.Path(path_type=Path, dir_okay=False,
-              exists=True), help="A glossary always on in the page, besides the shipped ones; repeatable.")
-@click.option("--models-dir", type=click.Path(path_type=Path, file_okay=False))
+@options(glossaries={"help": "A glossary always on in the page, besides the shipped ones you tick; repeatable.",
+                     "type": click.Path(path_type=Path, dir_okay=False, exists=True)},
+         skip=("shipped_glossaries",))
 @click.option("--auth", "auth_pairs", multiple=True, metavar="USER:PASSWORD",
               help="Ask for this login before the page opens; repeatable.")
 @click.option("--auth-file", type=click.Path(path_type=Path, dir_okay=False),
               help="Logins, one USER:PASSWORD per line (# comments), for an office deployment.")
-def demo(host: str, port: int, model: str | None, engine: str, beam_size: int, glossaries: tuple[Path, ...],
-         models_dir: Path | None, auth_pairs: tuple[str, ...], auth_file: Path | None) -> None:
+def demo(host: str, port: int, auth_pairs: tuple[str, ...], auth_file: Path | None, **given) -> None:
     """Serve the staff demo page (Gradio): paste or upload, get the bilingual result, audit and summary."""
     try:
         import gradio  # noqa: F401
@@ -322,11 +282,11 @@ def demo(host: str, port: int, model: str | None, engine: str, beam_size: int, g
         raise ZhenError("the demo needs Gradio: `pip install 'zhen[demo]'`.") from None
     from .demo import launch, read_auth
 
+    settings = Settings.take(given)
     _configure_logging(0, False)
     auth = read_auth(auth_pairs, auth_file)  # a bad auth file is refused before the model loads
     click.echo(f"zhen demo: loading the model, then serving http://{host}:{port}/", err=True)
-    launch(model, engine=engine, glossaries=glossaries, host=host, port=port, beam_size=beam_size,
-           models_root=models_dir, auth=auth)
+    launch(settings, host=host, port=port, auth=auth)
 
 
 @cli.command()
@@ -336,17 +296,10 @@ def demo(host: str, port: int, model: str | None, engine: str, beam_size: int, g
 @click.option("--formats", default="json,md", show_default=True,
               help="Comma-separated: json, jsonl (a segment per line), md, docx, tmx, xliff, txt.")
 @click.option("--summarize", "with_summary", is_flag=True, help="Also write a 3-sentence bilingual summary per document.")
-@click.option("--model", "-m", help="Model directory or hub id [default: Helsinki-NLP/opus-mt-zh-en].")
-@click.option("--engine", type=click.Choice(["transformers", "ct2", "ray"]), default="transformers",
-              show_default=True, help="ray: short for --runner ray with the transformers engine.")
-@click.option("--beam", "beam_size", type=click.IntRange(1, 64), default=4, show_default=True)
-@click.option("--batch-size", type=click.IntRange(1, 1024), default=16, show_default=True)
-@click.option("--threads", type=click.IntRange(1, 256), help="CPU threads [default: all cores].")
-@click.option("--glossary", "-g", "glossaries", multiple=True, type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--no-shipped-glossaries", is_flag=True)
-@click.option("--max-doc-mb", type=click.FloatRange(0.001), default=10.0, show_default=True,
-              help="Larger documents (or archive entries) are refused and recorded.")
-@click.option("--models-dir", type=click.Path(path_type=Path, file_okay=False))
+@options(engine={"type": click.Choice(["transformers", "ct2", "ray"]),
+                 "help": "ray: short for --runner ray with the transformers engine."},
+         max_input_mb={"flags": ("--max-doc-mb", "--max-input-mb"),
+                       "help": "Larger documents (or archive entries) are refused and recorded."})
 @click.option("--runner", type=click.Choice(["local", "ray"]), default="local", show_default=True,
               help="ray: translate on a Ray cluster (pip install 'zhen[ray]'); --engine still picks the model runtime.")
 @click.option("--workers", type=click.IntRange(1, 4096),
@@ -354,10 +307,8 @@ def demo(host: str, port: int, model: str | None, engine: str, beam_size: int, g
                    "or Ray actors with one CPU each [default: 2].")
 @click.option("--ray-address", help="Ray: join this cluster ('auto', 'ray://head:10001') [default: start a local one].")
 @click.option("--quiet", "-q", is_flag=True)
-def batch(source: Path, outdir: Path, formats: str, with_summary: bool, model: str | None, engine: str,
-          beam_size: int, batch_size: int, threads: int | None, glossaries: tuple[Path, ...],
-          no_shipped_glossaries: bool, max_doc_mb: float, models_dir: Path | None, runner: str, workers: int | None,
-          ray_address: str | None, quiet: bool) -> int:
+def batch(source: Path, outdir: Path, formats: str, with_summary: bool, runner: str, workers: int | None,
+          ray_address: str | None, quiet: bool, **given) -> int:
     """Translate a folder tree, a .zip/.tar.gz archive or a JSONL file of releases into -o OUTDIR.
 
     Resumable: run the same command again after an interruption and it finishes the job; the
@@ -367,22 +318,18 @@ def batch(source: Path, outdir: Path, formats: str, with_summary: bool, model: s
 
     from .batch import check_formats, run_batch
     from .batch.sources import Limits, iter_items
-    from .engines import DecodingOptions
-    from .glossary import load_layers
-    from .pipeline import Pipeline
 
+    if given["engine"] == "ray":
+        given["engine"], runner = "transformers", "ray"
+    settings = Settings.take(given)
     _configure_logging(0, quiet)
-    if engine == "ray":
-        engine, runner = "transformers", "ray"
-    limits = Limits(max_doc_bytes=int(max_doc_mb * 1024 * 1024))
+    limits = Limits(max_doc_bytes=settings.max_input_bytes)
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
     check_formats(wanted)  # refused before anything is listed or loaded
     # counts (listing, not reading) and refuses a bad input before the model loads
     total = sum(1 for _ in iter_items(source, limits, read=False, exclude=outdir))
-    glossary = load_layers(glossaries, shipped=not no_shipped_glossaries)
-    options = DecodingOptions(beam_size=beam_size, batch_size=batch_size, threads=threads)
-    pipeline = Pipeline.load(model, engine=engine, options=options, models_root=models_dir,
-                             max_input_bytes=limits.max_doc_bytes, glossary=glossary)
+    pipeline = settings.pipeline()
+    engine, options = settings.engine, settings.decoding()
     chunk_runner = None
     if runner == "local" and workers and workers > 1:
         from .batch.runners import ProcessRunner

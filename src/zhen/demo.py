@@ -21,8 +21,9 @@ import time
 from pathlib import Path
 
 from .errors import ZhenError
-from .glossary import load_layers, shipped_glossaries
+from .glossary import Glossary, load_layers, shipped_glossaries
 from .pipeline import Pipeline
+from .settings import Settings
 from .readers import read_bytes
 from .release import Paragraph, Release
 from .exporters import marked_pieces, term_spans
@@ -268,24 +269,24 @@ def read_auth(pairs: tuple[str, ...] = (), auth_file: Path | None = None) -> lis
     return out
 
 
-def launch(model: str | None = None, *, engine: str = "transformers", glossaries: tuple[Path, ...] = (),
-           host: str = "127.0.0.1", port: int = 7860, beam_size: int = 4, models_root=None,
-           block: bool = True, auth: list[tuple[str, str]] | None = None):
+def launch(settings: Settings | None = None, *, host: str = "127.0.0.1", port: int = 7860, block: bool = True,
+           auth: list[tuple[str, str]] | None = None):
     """Load the model once, build the page, serve it (queued, one request at a time).
 
-    ``auth``: user/password pairs Gradio asks for before the page opens. On a host other than
-    loopback the page is open to the network, which is said on stderr (more loudly without auth).
+    ``settings`` are the model's and the translation's (its ``glossaries`` are always on in the
+    page, besides the shipped ones a user ticks). ``auth``: user/password pairs Gradio asks for
+    before the page opens. On a host other than loopback the page is open to the network, which is
+    said on stderr (more loudly without auth).
     """
-    from .engines import DecodingOptions
-
+    settings = settings or Settings()
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")  # also Gradio's version check at start-up
     if not is_loopback(host):
         log.warning("demo: serving on %s: anyone who can reach this machine on port %d can use the page%s",
                     host, port, "" if auth else "; add --auth user:password (or --auth-file) to ask for a login")
+    glossaries = tuple(settings.glossaries)
     for g in glossaries:  # a bad always-on glossary stops start-up with its error, not a page
         load_layers([g], shipped=False, user=False)
-    pipeline = Pipeline.load(model, engine=engine, options=DecodingOptions(beam_size=beam_size),
-                             models_root=models_root)
+    pipeline = settings.pipeline(glossary=Glossary())  # each request gets the glossaries its user chose
     demo = Demo(pipeline, tuple(glossaries))
     app = build_app(demo)
     app.queue(default_concurrency_limit=1, max_size=32)

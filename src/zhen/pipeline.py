@@ -230,32 +230,17 @@ def english_lines(release: Release) -> list[str]:
     return lines
 
 
-def translate_release(
-    source: str | Path | bytes,
-    *,
-    model: str | Path | None = None,
-    engine: str = "transformers",
-    beam_size: int = 4,
-    batch_size: int = 16,
-    max_length: int = 256,
-    threads: int | None = None,
-    max_segment_tokens: int = DEFAULT_SEGMENT_TOKENS,
-    models_root: str | Path | None = None,
-    glossaries: list[str | Path] | None = None,
-    shipped_glossaries: bool = True,
-    disabled_terms: list[str] | None = None,
-    last_resort: bool = True,
-) -> Release:
+def translate_release(source: str | Path | bytes, **settings: Any) -> Release:
     """Translate a release (a path, its bytes, or its text) and return the translated :class:`Release`.
 
-    The model is loaded once per process and reused by later calls with the same settings. The
-    shipped glossaries apply unless ``shipped_glossaries=False``; ``glossaries`` layer over them.
+    ``settings`` are :class:`~zhen.settings.Settings` fields, as the CLI's options are: ``model``,
+    ``engine``, ``beam_size``, ``glossaries`` (layered over the shipped ones unless
+    ``shipped_glossaries=False``), ``disabled_terms``, ``last_resort``, …. The model is loaded once
+    per process and reused by later calls with the same settings.
     """
-    from .glossary import load_layers
+    from .settings import Settings
 
-    options = DecodingOptions(beam_size=beam_size, max_length=max_length, batch_size=batch_size, threads=threads)
-    glossary = load_layers(glossaries or [], shipped=shipped_glossaries)
-    pipeline = Pipeline.load(model, engine=engine, options=options, models_root=models_root,
-                             max_segment_tokens=max_segment_tokens, glossary=glossary,
-                             disabled_terms=frozenset(disabled_terms or ()), last_resort=last_resort)
-    return pipeline.run(source)
+    for name in ("glossaries", "disabled_terms"):
+        if settings.get(name) is not None:
+            settings[name] = tuple(settings[name])
+    return Settings(**settings).pipeline().run(source)

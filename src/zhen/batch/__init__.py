@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Callable
 
 from ..errors import ZhenError
+from ..exporters import EXPORTERS
 from ..files import write_atomic
 from ..readers import read_bytes
 from ..requirements import placement_stats
@@ -28,7 +29,7 @@ from .sources import JOB_DIR, Item, Limits, iter_items
 #: segments per planned chunk: one ``translate_batch`` call, one unit of work for a Ray actor
 CHUNK_SEGMENTS = 64
 
-FORMATS = ("json", "jsonl", "md", "docx", "tmx", "xliff", "txt")
+FORMATS = tuple(EXPORTERS)
 #: the job's own files in the output folder; no document's output may take their names
 JOB_FILES = ("manifest.jsonl", "report.json", "translation-memory.tmx")
 

@@ -178,3 +178,43 @@ def test_every_command_takes_the_same_translation_options(command):
     for flag in ("--model", "--engine", "--beam", "--batch-size", "--threads", "--glossary", "--no-term",
                  "--models-dir", "--no-last-resort", "--no-fidelity", "--compute-type"):
         assert flag in text, (command, flag)
+
+
+def test_a_batch_reads_and_segments_each_document_once_even_across_a_resume(pipe, tmp_path, monkeypatch):
+    import zhen.batch as batch
+    from tests.conftest import FIXTURES
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (src / name).write_bytes(SAMPLE.read_bytes())  # the same bytes twice: prepared once
+    (src / "c.txt").write_bytes((FIXTURES / "land-sea-corridor-release.txt").read_bytes())
+    (src / "broken.docx").write_bytes(b"PK\x03\x04 not really a docx")
+    reads, finds = [], []
+    real_read, real_find = batch.read_bytes, RequirementFinder.find
+    monkeypatch.setattr(batch, "read_bytes", lambda data, name, **kw: reads.append(name) or real_read(data, name, **kw))
+    monkeypatch.setattr(RequirementFinder, "find", lambda self, text, offset=0: finds.append(text)
+                        or real_find(self, text, offset))
+
+    class Stop(Exception):
+        pass
+
+    def stop_after_first(path, segments):
+        raise Stop(path)
+
+    out = tmp_path / "out"
+    with pytest.raises(Stop):
+        batch.run_batch(src, out, pipe, formats=("json",), summarize=True, progress=stop_after_first)
+    assert sorted(reads) == ["a.txt", "broken.docx", "c.txt"]  # b.txt is a.txt's bytes
+    paragraphs = len(pipe.read(SAMPLE).paragraphs) + len(pipe.read(FIXTURES / "land-sea-corridor-release.txt").paragraphs)
+    assert len(finds) == paragraphs  # one find per paragraph, the summaries included
+    reads.clear()
+    finds.clear()
+    report = batch.run_batch(src, out, pipe, formats=("json",), summarize=True)  # resumed
+    assert reads == ["broken.docx"] and finds == []  # what was prepared is not read or searched again
+    assert (report.done, report.failed, report.reused) == (3, 1, 1)
+    manifest = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
+    broken = next(m for m in manifest if m["path"] == "broken.docx")
+    assert broken["status"] == "failed" and "broken.docx" in broken["reason"]
+    a, b = (json.loads((out / f"{n}.json").read_text()) for n in "ab")
+    assert a["paragraphs"] == b["paragraphs"] and (a["origin"], b["origin"]) == ("a.txt", "b.txt")

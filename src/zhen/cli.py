@@ -317,7 +317,7 @@ def batch(source: Path, outdir: Path, formats: str, with_summary: bool, runner: 
     from tqdm import tqdm
 
     from .batch import check_formats, run_batch
-    from .batch.sources import Limits, iter_items
+    from .batch.sources import Limits, check_source
 
     if given["engine"] == "ray":
         given["engine"], runner = "transformers", "ray"
@@ -326,8 +326,7 @@ def batch(source: Path, outdir: Path, formats: str, with_summary: bool, runner: 
     limits = Limits(max_doc_bytes=settings.max_input_bytes)
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
     check_formats(wanted)  # refused before anything is listed or loaded
-    # counts (listing, not reading) and refuses a bad input before the model loads
-    total = sum(1 for _ in iter_items(source, limits, read=False, exclude=outdir))
+    check_source(source)  # a wrong kind of input is refused before the model loads
     pipeline = settings.pipeline()
     engine, options = settings.engine, settings.decoding()
     chunk_runner = None
@@ -345,7 +344,7 @@ def batch(source: Path, outdir: Path, formats: str, with_summary: bool, runner: 
         chunk_runner = RayRunner(str(pipeline.engine.model_info.path), engine, options, workers=workers or 2,
                                  address=ray_address)
     seg_bar = tqdm(unit="seg", desc="translating", disable=quiet, dynamic_ncols=True)
-    bar = tqdm(total=total, unit="doc", desc="documents", disable=quiet, dynamic_ncols=True)
+    bar = tqdm(unit="doc", desc="documents", disable=quiet, dynamic_ncols=True)
     started = time.monotonic()
 
     def tick(path: str, segments: int) -> None:
@@ -354,8 +353,12 @@ def batch(source: Path, outdir: Path, formats: str, with_summary: bool, runner: 
         bar.update(1)
 
     try:
+        def planned(documents: int) -> None:  # the input is listed once, by the job's first pass
+            bar.total = documents
+            bar.refresh()
+
         report = run_batch(source, outdir, pipeline, formats=wanted, summarize=with_summary, limits=limits,
-                           progress=tick, runner=chunk_runner, chunk_progress=seg_bar.update)
+                           progress=tick, runner=chunk_runner, chunk_progress=seg_bar.update, planned=planned)
     finally:
         seg_bar.close()
         bar.close()

@@ -115,19 +115,7 @@ class Pipeline:
         batches stay full), decoding steered to each segment's requirements, then
         :func:`postprocess` each: the English checked against its requirements, and audited."""
         releases = [r if r.segments() else self.segment(r) for r in releases]
-        texts: list[str] = []
-        constraints: list[list[list[str]]] = []
-        anchors: list[list[str]] = []
-        for release in releases:
-            for s in release.segments():
-                wanted = [h for h in s.terms if h.method != "off"]
-                texts.append(s.text_for_engine)
-                constraints.append([h.accepted for h in wanted])
-                anchors.append([h.source for h in wanted])
-            if release.metadata.source:
-                texts.append(release.metadata.source)
-                constraints.append([])
-                anchors.append([])
+        texts, constraints, anchors = engine_inputs(releases)
         hyps = self.engine.translate_batch(texts, constraints=constraints, anchors=anchors, progress=progress)
         out, at = [], 0
         signature = self.signature()
@@ -169,6 +157,26 @@ class Pipeline:
     def count_units(self, release: Release) -> int:
         """How many strings :meth:`translate` will send to the engine (for progress bars)."""
         return len(release.segments()) + (1 if release.metadata.source else 0)
+
+
+def engine_inputs(releases: list[Release]) -> tuple[list[str], list[list[list[str]]], list[list[str]]]:
+    """What :meth:`Pipeline.translate_many` sends the engine for segmented ``releases``: each
+    segment's text with its requirements' accepted renderings and their sources, then the
+    metadata's source line of each release that has one (a batch job plans its work from these)."""
+    texts: list[str] = []
+    constraints: list[list[list[str]]] = []
+    anchors: list[list[str]] = []
+    for release in releases:
+        for s in release.segments():
+            wanted = [h for h in s.terms if h.method != "off"]
+            texts.append(s.text_for_engine)
+            constraints.append([h.accepted for h in wanted])
+            anchors.append([h.source for h in wanted])
+        if release.metadata.source:
+            texts.append(release.metadata.source)
+            constraints.append([])
+            anchors.append([])
+    return texts, constraints, anchors
 
 
 def _share(hits: list[TermHit], segments: list[Segment], finder: RequirementFinder, text: str) -> None:

@@ -23,8 +23,10 @@ from ..exporters import EXPORTERS
 from ..files import write_atomic
 from ..readers import read_bytes
 from ..requirements import placement_stats
-from .ledger import Ledger, MemoryEngine, RecordingEngine, sha256
-from .sources import JOB_DIR, Item, Limits, iter_items
+from ..pipeline import engine_inputs
+from ..release import Release
+from .ledger import Ledger, MemoryEngine, sha256
+from .sources import JOB_DIR, Limits, iter_items
 
 #: segments per planned chunk: one ``translate_batch`` call, one unit of work for a Ray actor
 CHUNK_SEGMENTS = 64
@@ -125,16 +127,18 @@ class OutputNames:
 
 def run_batch(source: Path, outdir: Path, pipeline, *, formats: tuple[str, ...] = ("json", "md"),
               summarize: bool = False, limits: Limits = Limits(), progress: Callable | None = None,
-              runner=None, chunk_progress: Callable | None = None) -> BatchReport:
+              runner=None, chunk_progress: Callable | None = None,
+              planned: Callable[[int], None] | None = None) -> BatchReport:
     """Translate every document of ``source`` into ``outdir``; see the module's docstring.
 
-    Three passes, each resumable: (1) plan: every pending document is read and run through the
-    pipeline with an engine that only records what it is asked, and the segments not yet in the
-    memory are planned in fixed chunks; (2) translate the open chunks (``runner``: this process by
-    default, or :class:`~zhen.batch.runners.RayRunner`), committing each to the memory; (3) run each
-    document through the pipeline again, now answered from the memory, and write its outputs.
-    ``progress(item_path, segments_done)`` is called after each document of pass 3,
-    ``chunk_progress(segments)`` after each chunk of pass 2."""
+    Three passes, each resumable: (1) plan: the input is listed and every pending document read
+    and segmented, once: its segmented release (what each segment must contain included) is kept
+    in the ledger, keyed by its checksum, and the segments not yet in the memory are planned in
+    fixed chunks; (2) translate the open chunks (``runner``: this process by default, or
+    :class:`~zhen.batch.runners.RayRunner`), committing each to the memory; (3) translate each
+    planned release, now answered from the memory, and write its outputs. ``planned(documents)``
+    is called after pass 1, ``chunk_progress(segments)`` after each chunk of pass 2 and
+    ``progress(item_path, segments_done)`` after each document of pass 3."""
     check_formats(formats)
     outdir.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
@@ -151,7 +155,9 @@ def run_batch(source: Path, outdir: Path, pipeline, *, formats: tuple[str, ...] 
     pipe = dataclasses.replace(pipeline, engine=memory)
     report = BatchReport()
     try:
-        _plan(source, outdir, limits, pipeline, memory, ledger, summarize)
+        entries = _plan(source, outdir, limits, pipeline, memory, ledger)
+        if planned:
+            planned(len(entries))
         from .runners import LocalRunner
 
         chunks = ledger.open_chunks()
@@ -163,11 +169,11 @@ def run_batch(source: Path, outdir: Path, pipeline, *, formats: tuple[str, ...] 
             if chunk_progress:
                 chunk_progress(len(items))
         names = OutputNames(outdir)
-        for item in iter_items(source, limits, exclude=outdir):
+        for entry in entries:
             report.documents += 1
-            _one(item, outdir, pipe, memory, ledger, formats, summarize, report, names)
+            _one(entry, outdir, pipe, memory, ledger, formats, summarize, report, names)
             if progress:
-                progress(item.path, report.segments)
+                progress(entry.path, report.segments)
         _write_manifest(outdir, ledger, settings)
         _export_memory(outdir, ledger)
     finally:
@@ -179,35 +185,68 @@ def run_batch(source: Path, outdir: Path, pipeline, *, formats: tuple[str, ...] 
     return report
 
 
-def _plan(source: Path, outdir: Path, limits: Limits, pipeline, memory: MemoryEngine, ledger: Ledger,
-          summarize: bool) -> None:
-    recorder = RecordingEngine(pipeline.engine, memory)
-    pipe = dataclasses.replace(pipeline, engine=recorder)
+@dataclass
+class Entry:
+    """A document of the job as pass 1 found it: ``pending`` (its segmented release is in the
+    ledger under ``key``), or ``refused``/``skipped``/``failed`` with the reason."""
+
+    path: str
+    status: str
+    reason: str | None = None
+    digest: str | None = None
+    key: str | None = None
+
+
+def _plan(source: Path, outdir: Path, limits: Limits, pipeline, memory: MemoryEngine,
+          ledger: Ledger) -> list[Entry]:
+    """Pass 1: list the input once; read and segment each document not done before (or take its
+    segmented release from the ledger, when an earlier run of the job made it), and plan its
+    segments. A document that cannot be read is a ``failed`` entry; the job goes on."""
+    entries: list[Entry] = []
+    requests: list[tuple[str, dict]] = []
     for item in iter_items(source, limits, exclude=outdir):
         if item.status != "pending":
+            entries.append(Entry(item.path, item.status, item.reason))
             continue
-        if _done_before(ledger, item, sha256(item.data)):
+        digest = sha256(item.data)
+        # the same bytes under the same kind of name are read the same way: prepared once
+        entry = Entry(item.path, "pending", digest=digest, key=f"{digest}:{_suffix(item.path)}")
+        entries.append(entry)
+        if _done_before(ledger, item.path, digest):
             continue
         try:
-            translated = pipe.run(_read(item, pipe))
-            if summarize:
-                from ..summarizer import summarize as make_summary
+            release = _prepared(ledger, entry.key)
+            if release is None:
+                release = pipeline.segment(read_bytes(item.data, item.path.rsplit("/", 1)[-1],
+                                                      max_bytes=pipeline.max_input_bytes))
+                ledger.prepare(entry.key, json.dumps(release.to_dict(), ensure_ascii=False))
+        except Exception as exc:  # noqa: BLE001 — one document's failure never stops the job
+            entry.status, entry.reason = "failed", _reason(exc)
+            continue
+        texts, constraints, anchors = engine_inputs([release])
+        requests += [(memory.key(t, c), {"text": t, "constraints": c, "anchors": a})
+                     for t, c, a in zip(texts, constraints, anchors)]
+    ledger.plan(requests, CHUNK_SEGMENTS)
+    return entries
 
-                make_summary(translated, pipe, sentences=3)
-        except Exception:  # noqa: BLE001 — one document's failure never stops the job
-            continue  # pass 3 records why
-    ledger.plan(recorder.requests, CHUNK_SEGMENTS)
+
+def _suffix(path: str) -> str:
+    name = path.rsplit("/", 1)[-1].lower()
+    return name.rsplit(".", 1)[-1] if "." in name else ""
 
 
-def _read(item: Item, pipe):
-    release = read_bytes(item.data, item.path.rsplit("/", 1)[-1], max_bytes=pipe.max_input_bytes)
-    release.origin = item.path  # where it stands in the job's input, for the outputs that say so
-    return release
+def _prepared(ledger: Ledger, key: str) -> Release | None:
+    data = ledger.prepared(key)
+    return Release.from_dict(json.loads(data)) if data is not None else None
 
 
-def _done_before(ledger: Ledger, item: Item, digest: str) -> dict | None:
-    """The ledger's row for ``item`` if an earlier run finished this very input, else ``None``."""
-    done = ledger.doc(item.path)
+def _reason(exc: Exception) -> str:
+    return str(exc) if isinstance(exc, ZhenError) else f"{type(exc).__name__}: {exc}"
+
+
+def _done_before(ledger: Ledger, path: str, digest: str) -> dict | None:
+    """The ledger's row for ``path`` if an earlier run finished this very input, else ``None``."""
+    done = ledger.doc(path)
     return done if done and done["status"] == "done" and done["input_sha256"] == digest else None
 
 
@@ -218,15 +257,14 @@ def _diff(a: dict, b: dict) -> str:
     return ", ".join(k for k in keys if k.startswith("signature.") or a.get(k) != b.get(k)) or "settings"
 
 
-def _one(item: Item, outdir: Path, pipe, memory: MemoryEngine, ledger: Ledger, formats, summarize,
+def _one(entry: Entry, outdir: Path, pipe, memory: MemoryEngine, ledger: Ledger, formats, summarize,
          report: BatchReport, names: OutputNames) -> None:
-    if item.status in ("refused", "skipped"):
-        setattr(report, item.status, getattr(report, item.status) + 1)
-        report.problems.append(f"{item.path}: {item.status}: {item.reason}")
-        ledger.record(item.path, item.status, reason=item.reason)
+    if entry.status in ("refused", "skipped", "failed"):
+        setattr(report, entry.status, getattr(report, entry.status) + 1)
+        report.problems.append(f"{entry.path}: {entry.status}: {entry.reason}")
+        ledger.record(entry.path, entry.status, reason=entry.reason, input_sha256=entry.digest)
         return
-    digest = sha256(item.data)
-    done = _done_before(ledger, item, digest)
+    done = _done_before(ledger, entry.path, entry.digest)
     if done:
         names.take(o["path"] for o in (done["outputs"] or {}).values())
         report.done += 1
@@ -235,7 +273,9 @@ def _one(item: Item, outdir: Path, pipe, memory: MemoryEngine, ledger: Ledger, f
         return
     t0 = time.monotonic()
     try:
-        translated = pipe.run(_read(item, pipe))
+        release = _prepared(ledger, entry.key)
+        release.origin = entry.path  # where it stands in the job's input, for the outputs that say so
+        translated = pipe.translate(release)
         outputs: dict[str, dict] = {}
         from ..exporters import render
 
@@ -244,8 +284,8 @@ def _one(item: Item, outdir: Path, pipe, memory: MemoryEngine, ledger: Ledger, f
             from ..summarizer import summarize as make_summary
             from ..summarizer import to_markdown
 
-            rendered["summary.md"] = to_markdown(make_summary(translated, pipe, sentences=3), notes=True)
-        paths = names.assign(item.path, list(rendered))
+            rendered["summary.md"] = to_markdown(make_summary(translated, sentences=3), notes=True)
+        paths = names.assign(entry.path, list(rendered))
         for fmt, data in rendered.items():
             blob = data if isinstance(data, bytes) else data.encode("utf-8")
             path = paths[fmt]
@@ -254,12 +294,12 @@ def _one(item: Item, outdir: Path, pipe, memory: MemoryEngine, ledger: Ledger, f
         stats = _stats(translated)
     except Exception as exc:  # noqa: BLE001 — recorded with its message; the job goes on
         memory.take_pending()  # nothing of a failed document goes into the memory
-        reason = str(exc) if isinstance(exc, ZhenError) else f"{type(exc).__name__}: {exc}"
+        reason = _reason(exc)
         report.failed += 1
-        report.problems.append(f"{item.path}: failed: {reason}")
-        ledger.record(item.path, "failed", reason=reason, input_sha256=digest)
+        report.problems.append(f"{entry.path}: failed: {reason}")
+        ledger.record(entry.path, "failed", reason=reason, input_sha256=entry.digest)
         return
-    ledger.record(item.path, "done", input_sha256=digest, outputs=outputs, stats=stats,
+    ledger.record(entry.path, "done", input_sha256=entry.digest, outputs=outputs, stats=stats,
                   seconds=time.monotonic() - t0, memory=memory.take_pending())
     report.done += 1
     _count(report, stats)

@@ -27,6 +27,7 @@ CREATE TABLE IF NOT EXISTS docs (
 CREATE TABLE IF NOT EXISTS memory (
     key TEXT PRIMARY KEY, source TEXT NOT NULL, target TEXT NOT NULL, score REAL, tokens INTEGER,
     settings TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS prepared (key TEXT PRIMARY KEY, release TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS plan (
     key TEXT PRIMARY KEY, chunk INTEGER NOT NULL, seq INTEGER NOT NULL, request TEXT NOT NULL);
 """
@@ -91,6 +92,14 @@ class Ledger:
                     f"SELECT key, target, score, tokens FROM memory WHERE key IN ({marks})", chunk):
                 found[key] = Hypothesis(target, score, tokens)
         return found
+
+    # --- documents read and segmented by pass 1, by input checksum -----------------------
+    def prepared(self, key: str) -> str | None:
+        row = self.db.execute("SELECT release FROM prepared WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def prepare(self, key: str, release_json: str) -> None:
+        self.db.execute("INSERT OR REPLACE INTO prepared VALUES (?, ?)", (key, release_json))
 
     # --- the plan: the job's new segments, in fixed chunks --------------------------------
     def plan(self, requests: list[tuple[str, dict]], chunk_size: int) -> None:
@@ -205,24 +214,3 @@ class MemoryEngine(_InFront):
     def take_pending(self) -> list[tuple]:
         rows, self.pending = list(self.pending.values()), {}
         return rows
-
-
-@dataclass
-class RecordingEngine(_InFront):
-    """Answers nothing, remembers every request: the planning pass runs the real pipeline with it
-    to learn exactly which segments (with which requirements) each document will ask for."""
-
-    inner: Any
-    memory: MemoryEngine
-
-    def __post_init__(self) -> None:
-        self.name = self.inner.name
-        self.options = self.inner.options
-        self.requests: list[tuple[str, dict]] = []
-
-    def translate_batch(self, texts, *, constraints=None, anchors=None, progress=None) -> list[Hypothesis]:
-        cons = constraints or [[] for _ in texts]
-        for i, text in enumerate(texts):
-            request = {"text": text, "constraints": cons[i], "anchors": anchors[i] if anchors else []}
-            self.requests.append((self.memory.key(text, cons[i]), request))
-        return [Hypothesis("", None, 0) for _ in texts]

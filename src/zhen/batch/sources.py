@@ -70,18 +70,33 @@ def iter_items(source: Path, limits: Limits = Limits(), *, read: bool = True,
 
 
 def _items(source: Path, limits: Limits, read: bool, exclude: Path | None) -> Iterator[Item]:
-    if source.is_dir():
+    kind = check_source(source)
+    if kind == "folder":
         yield from _folder(source, limits, read, exclude)
-    elif not source.is_file():
-        raise InputError(f"{source}: no such file or folder.")
-    elif source.name.lower().endswith(".zip"):
+    elif kind == "zip":
         yield from _zip(source, limits, read)
-    elif source.name.lower().endswith((".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tar.xz")):
+    elif kind == "tar":
         yield from _tar(source, limits, read)
-    elif source.name.lower().endswith((".jsonl", ".ndjson")):
-        yield from _jsonl(source, limits)
     else:
-        raise InputError(f"{source}: not a folder, .zip, .tar.gz or .jsonl; batch takes one of those.")
+        yield from _jsonl(source, limits)
+
+
+def check_source(source: Path) -> str:
+    """What kind of input ``source`` is (``folder``, ``zip``, ``tar`` or ``jsonl``), or the
+    :class:`InputError` that refuses it; cheap (nothing listed), so a job can refuse a wrong
+    input before its model loads."""
+    name = source.name.lower()
+    if source.is_dir():
+        return "folder"
+    if not source.is_file():
+        raise InputError(f"{source}: no such file or folder.")
+    if name.endswith(".zip"):
+        return "zip"
+    if name.endswith((".tar.gz", ".tgz", ".tar", ".tar.bz2", ".tar.xz")):
+        return "tar"
+    if name.endswith((".jsonl", ".ndjson")):
+        return "jsonl"
+    raise InputError(f"{source}: not a folder, .zip, .tar.gz or .jsonl; batch takes one of those.")
 
 
 def _kind_check(path: str) -> Item | None:

@@ -15,6 +15,8 @@ SEEDS = ROOT / "seeds"
 SAMPLE = SEEDS / "guangxi-china-asean-green-value-chain-2023-09-18.txt"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 GOLDEN = Path(__file__).resolve().parent / "golden"
+#: the glossaries shipped inside the package
+SHIPPED = ROOT / "src" / "zhen" / "glossaries"
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -20,7 +20,7 @@ import pytest
 
 from zhen.batch.sources import Limits, iter_items, safe_relpath
 
-from .conftest import FIXTURES, SAMPLE
+from .conftest import FIXTURES, SAMPLE, SHIPPED
 
 SCHEMAS = Path(__file__).resolve().parent / "schemas"
 N_RELEASES = 200
@@ -95,7 +95,7 @@ def uninterrupted(archive, tiny_model, tmp_path_factory):
     path, _ = archive
     out = tmp_path_factory.mktemp("run") / "out"
     started = time.monotonic()
-    proc = zhen_batch(path, "-o", out, "--model", tiny_model, *ARGS, "-g", FIXTURES.parent.parent / "glossaries" / "china-asean.tsv")
+    proc = zhen_batch(path, "-o", out, "--model", tiny_model, *ARGS, "-g", SHIPPED / "china-asean.tsv")
     stdout, stderr = proc.communicate(timeout=900)
     return out, proc.returncode, stderr.decode(), time.monotonic() - started
 
@@ -155,7 +155,7 @@ def test_kill_minus_9_and_resume_gives_byte_identical_outputs(archive, uninterru
     path, _ = archive
     reference = outputs(uninterrupted[0])
     out = tmp_path / "out"
-    glossary = FIXTURES.parent.parent / "glossaries" / "china-asean.tsv"
+    glossary = SHIPPED / "china-asean.tsv"
     proc = zhen_batch(path, "-o", out, "--model", tiny_model, *ARGS, "-g", glossary)
     ledger = out / ".zhen-job" / "job.sqlite"
     deadline = time.monotonic() + 600
@@ -256,7 +256,7 @@ def test_translation_memory_is_reused_across_runs(archive, uninterrupted, tiny_m
     with sqlite3.connect(out / ".zhen-job" / "job.sqlite") as db:
         db.execute("DELETE FROM docs")  # keep the memory, forget the documents
     proc = zhen_batch(path, "-o", out, "--model", tiny_model, *ARGS, "-g",
-                      FIXTURES.parent.parent / "glossaries" / "china-asean.tsv")
+                      SHIPPED / "china-asean.tsv")
     proc.communicate(timeout=900)
     report = json.loads((out / "report.json").read_text())
     assert report["done"] == N_RELEASES and report["reused"] == 0

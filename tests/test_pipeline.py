@@ -218,3 +218,28 @@ def test_a_batch_reads_and_segments_each_document_once_even_across_a_resume(pipe
     assert broken["status"] == "failed" and "broken.docx" in broken["reason"]
     a, b = (json.loads((out / f"{n}.json").read_text()) for n in "ab")
     assert a["paragraphs"] == b["paragraphs"] and (a["origin"], b["origin"]) == ("a.txt", "b.txt")
+
+
+def test_the_audit_and_the_engines_share_one_occurrence_rule():
+    from zhen.engines.phrases import Phrase, as_string, unmet
+    from zhen.occurrences import claim, find_words
+
+    words = "the offshore renminbi market and the renminbi".split()
+    wanted = [["renminbi"], ["offshore renminbi market"], ["renminbi"]]
+    spans = claim(" ".join(words), wanted, find_words)
+    assert spans[1] is not None and sum(s is None for s in spans) == 1  # one "renminbi" is inside the longer term
+    ids = {w: n + 1 for n, w in enumerate(dict.fromkeys(words))}
+    phrases = [Phrase((seq,), (seq,)) for seq in (tuple(ids[w] for w in v[0].split()) for v in wanted)]
+    missing = unmet(as_string([ids[w] for w in words]), phrases)
+    assert len(missing) == 1 and missing[0].accept == phrases[0].accept  # the same verdict on token ids
+
+
+def test_no_module_imports_another_modules_private_name():
+    import re
+
+    from tests.conftest import ROOT
+
+    private = re.compile(r"^\s*from\s+\S+\s+import\s+(.*\b_[a-z]\w*)", re.M)
+    found = [f"{p.relative_to(ROOT)}: {m.group(0).strip()}" for p in (ROOT / "src" / "zhen").rglob("*.py")
+             for m in private.finditer(p.read_text(encoding="utf-8")) if "__future__" not in m.group(0)]
+    assert found == []

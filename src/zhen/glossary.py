@@ -26,6 +26,7 @@ import hashlib
 import io
 import json
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -191,20 +192,21 @@ def read_glossary_file(path: str | Path) -> list[Term]:
     except OSError as exc:
         raise GlossaryError(f"{p}: cannot read the glossary ({exc.strerror}).") from None
     ext = p.suffix.lower()
+    name = _display(p)
     head = data[:2048].lower()
     if ext == ".tbx" or (ext == ".xml" and (b"martif" in head or b"<tbx" in head)):
-        terms = _read_tbx(data, str(p))
+        terms = _read_tbx(data, name)
     elif ext == ".json":
-        terms = _read_json(_decode(data, p), str(p))
+        terms = _read_json(_decode(data, p), name)
     elif ext in (".csv",):
-        terms = _read_delimited(_decode(data, p), str(p), ",")
+        terms = _read_delimited(_decode(data, p), name, ",")
     elif ext in (".tsv", ".txt", ".tab", ""):
-        terms = _read_delimited(_decode(data, p), str(p), "\t")
+        terms = _read_delimited(_decode(data, p), name, "\t")
     else:
         raise GlossaryError(f"{p}: unknown glossary format {ext!r}; use .tsv, .csv, .tbx or .json.")
     if not terms:
         raise GlossaryError(f"{p}: has no entries; a glossary needs at least one source<TAB>target line.")
-    return _check_duplicates(terms, str(p))
+    return _check_duplicates(terms, name)
 
 
 def _decode(data: bytes, path: Path) -> str:
@@ -352,14 +354,25 @@ def _read_tbx(data: bytes, name: str) -> list[Term]:
 
 
 def shipped_glossary_dir() -> Path | None:
-    """The ``glossaries/`` folder shipped beside the package source (``$ZHEN_GLOSSARIES`` overrides)."""
+    """The glossaries shipped inside the package (``$ZHEN_GLOSSARIES`` overrides), found with
+    :mod:`importlib.resources`, so an installed wheel has them as a checkout does."""
     import os
+    from importlib.resources import files
 
     env = os.environ.get("ZHEN_GLOSSARIES")
     if env:
         return Path(env)
-    here = Path(__file__).resolve().parents[2] / "glossaries"
+    here = Path(str(files("zhen") / "glossaries"))
     return here if here.is_dir() else None
+
+
+def _display(path: Path) -> str:
+    """How a glossary file is named in origins: a shipped one by its place in the package
+    (``zhen/glossaries/china-asean.tsv``, the same on every machine), others as given."""
+    shipped = shipped_glossary_dir()
+    if shipped is not None and path.parent.resolve() == shipped.resolve() and "ZHEN_GLOSSARIES" not in os.environ:
+        return f"zhen/glossaries/{path.name}"
+    return str(path)
 
 
 def shipped_glossaries() -> list[Path]:

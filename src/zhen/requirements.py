@@ -2,7 +2,7 @@
 
 All four are found on the source, resolved into one non-overlapping list per segment (a glossary
 entry beats a name, a name beats a number, a number beats a Latin token; longer beats shorter at
-the same start), and checked on the output by the same function, :func:`count_placed`, whichever
+the same start), and checked on the output by the same rule (:mod:`zhen.occurrences`), whichever
 engine translated it.
 """
 
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from .glossary import Glossary
 from .names import find_person_names
 from .numbers import find_numbers
+from .occurrences import PLAIN_QUOTES, claim, count, find_words
 from .release import Segment, TermHit
 from .textnorm import fold
 
@@ -88,62 +89,19 @@ class RequirementFinder:
         return chosen
 
 
-#: typographic quotes → plain ones; shared with the engines, which steer to the plain form
-PLAIN_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
-
-
-def _occurrences(text: str, variant: str) -> list[tuple[int, int]]:
-    """Where ``variant`` stands in ``text`` as a whole token run (digits and letters not glued on,
-    but a plural ending allowed: SMEs for SME); a lower-case variant also counts capitalized
-    (sentence-initial); typographic and plain quotes are the same."""
-    text = text.translate(PLAIN_QUOTES)
-    variant = variant.translate(PLAIN_QUOTES)
-    forms = {variant}
-    if variant[:1].islower():
-        forms.add(variant[0].upper() + variant[1:])
-    spans = []
-    for form in forms:
-        left = r"(?<![A-Za-z0-9])" if form[:1].isalnum() else ""
-        right = r"(?:e?s)?(?![A-Za-z0-9])" if form[-1:].isalpha() else r"(?![0-9])" if form[-1:].isdigit() else ""
-        pattern = re.compile(left + re.escape(form) + right)
-        at = 0
-        while (m := pattern.search(text, at)) is not None:  # overlapping occurrences too
-            spans.append((m.start(), m.end()))
-            at = m.start() + 1
-    return spans
-
-
 def count_placed(english: str, accepted: list[str]) -> int:
     """How many non-overlapping times any accepted rendering appears in ``english``."""
-    return len(_spans(english, accepted, set()))
-
-
-def _spans(english: str, accepted: list[str], taken: set[int]) -> list[tuple[int, int]]:
-    """Non-overlapping occurrences of any accepted rendering, avoiding characters in ``taken``."""
-    spans = sorted({s for v in accepted if v for s in _occurrences(english, v)}, key=lambda s: (s[0], -s[1]))
-    out: list[tuple[int, int]] = []
-    end_of_last = -1
-    for start, end in spans:
-        if start >= end_of_last and not any(i in taken for i in range(start, end)):
-            out.append((start, end))
-            end_of_last = end
-    return out
+    return count(english, accepted)
 
 
 def mark_found(segment: Segment, english: str, method: str) -> None:
-    """Set ``found``/``method`` on the segment's requirements from its English.
-
-    An occurrence serves one requirement: longer renderings claim theirs first, so "renminbi"
-    inside "offshore renminbi market" does not also count for a separate 人民币, and two 全球发展倡议
-    need the term twice."""
-    taken: set[int] = set()
+    """Set ``found``/``method`` on the segment's requirements from its English: each takes an
+    occurrence of its own (:func:`zhen.occurrences.claim`), so "renminbi" inside "offshore renminbi
+    market" does not also count for a separate 人民币, and two 全球发展倡议 need the term twice."""
     hits = [h for h in segment.terms if h.method != "off"]
-    for hit in sorted(hits, key=lambda h: -max(map(len, h.accepted))):
-        spans = _spans(english, hit.accepted, taken)
-        hit.found = bool(spans)
+    for hit, span in zip(hits, claim(english, [h.accepted for h in hits], find_words)):
+        hit.found = span is not None
         hit.method = method if hit.found else "missing"
-        if spans:
-            taken.update(range(*spans[0]))
 
 
 def restore_typography(english: str, hit: TermHit) -> str:

@@ -8,7 +8,7 @@ reading, segmentation, glossaries and checks happen around them, identically for
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol, runtime_checkable
+from typing import Any, Callable, Iterable, Protocol, runtime_checkable
 
 Progress = Callable[[int], None]
 
@@ -42,6 +42,31 @@ class DecodingOptions:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.threads is not None and self.threads < 1:
             raise ValueError(f"threads must be at least 1, got {self.threads}")
+
+
+def translate_sorted(texts: list[str], length: Callable[[int], int],
+                     batches: Callable[[list[int], dict[int, int]], Iterable[list[int]]],
+                     translate: Callable[[list[int]], list[Hypothesis]],
+                     progress: Progress | None = None) -> list[Hypothesis]:
+    """The loop every engine shares: an empty text is answered "" without the model; the others
+    are sorted longest first (``length(i)`` of text i, so batches pad little), cut into runs by
+    ``batches(order, lengths)``, each run translated by ``translate(run)`` (its hypotheses in the
+    run's order), and the hypotheses put back in the texts' order."""
+    results: list[Hypothesis | None] = [Hypothesis("", 0.0, 0) if not t.strip() else None for t in texts]
+    todo = [i for i, t in enumerate(texts) if t.strip()]
+    lengths = {i: length(i) for i in todo}
+    todo.sort(key=lambda i: lengths[i], reverse=True)
+    for run in batches(todo, lengths):
+        for i, hyp in zip(run, translate(run), strict=True):
+            results[i] = hyp
+        if progress:
+            progress(len(run))
+    return [r for r in results if r is not None]
+
+
+def fixed_batches(size: int) -> Callable[[list[int], dict[int, int]], Iterable[list[int]]]:
+    """Runs of ``size`` texts (an engine whose batches are counted in texts, not tokens)."""
+    return lambda order, lengths: (order[k : k + size] for k in range(0, len(order), size))
 
 
 @runtime_checkable

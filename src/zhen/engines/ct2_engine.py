@@ -39,8 +39,8 @@ from typing import Any
 from ..cpu import choose_compute_type
 from ..errors import EngineUnavailableError, ModelLoadError
 from ..models import ResolvedModel, convert_model
-from .base import DecodingOptions, Hypothesis, Progress
-from .phrases import Phrase, PhraseBuilder, as_string, unmet
+from .base import DecodingOptions, Hypothesis, Progress, translate_sorted
+from .phrases import Phrase, PhraseBuilder, as_string, placed_spans, unmet
 from .sizes import MarianSizes
 
 COMPUTE_TYPES = ("int8", "int8_float32", "float32")
@@ -125,36 +125,30 @@ class CT2Engine(MarianSizes):
     def translate_batch(self, texts: list[str], *, constraints: list[list[list[str]]] | None = None,
                         anchors: list[list[str]] | None = None,
                         progress: Progress | None = None) -> list[Hypothesis]:
-        results: list[Hypothesis | None] = [None] * len(texts)
         todo = [i for i, t in enumerate(texts) if t.strip()]
-        for i, t in enumerate(texts):
-            if not t.strip():
-                results[i] = Hypothesis("", 0.0, 0)
         source = {i: self.tokenizer.convert_ids_to_tokens(self.tokenizer(texts[i])["input_ids"]) for i in todo}
-        lengths = {i: len(source[i]) for i in todo}
-        too_long = [lengths[i] for i in todo if lengths[i] > self._max_source]
+        too_long = [len(source[i]) for i in todo if len(source[i]) > self._max_source]
         if too_long:
             raise ValueError(f"segment of {max(too_long)} tokens exceeds the model's {self._max_source}; segment first")
         reqs = self.phrases.requirements(constraints) if constraints else [[] for _ in texts]
-        todo.sort(key=lambda i: lengths[i], reverse=True)
-        for run in self._batches(todo, lengths):
-            longest = lengths[run[0]]
+
+        def translate(run: list[int]) -> list[Hypothesis]:
             need = max((sum(len(p.steer[0]) for p in reqs[i]) for i in run), default=0)
-            max_new = self.output_cap(longest, self.options.max_length, need)
+            max_new = self.output_cap(len(source[run[0]]), self.options.max_length, need)
             steered = [i for i in run if reqs[i]]
             out = self._decode([source[i] for i in run], None, max_new, attention=bool(steered))
             hyps = {i: (list(r.hypotheses[0]), r.scores[0] if r.scores else None,
                         r.attention[0] if r.attention else None) for i, r in zip(run, out)}
             if steered:
                 self._repair(steered, source, hyps, reqs, anchors, texts)
+            done = []
             for i in run:
                 tokens, score, _ = hyps[i]
-                ids = self.tokenizer.convert_tokens_to_ids(tokens)
-                text = self.tokenizer.decode(ids, skip_special_tokens=True).strip()
-                results[i] = Hypothesis(text, float(score) if score is not None else None, len(tokens) + 1)
-            if progress:
-                progress(len(run))
-        return [r for r in results if r is not None]
+                text = self.tokenizer.decode(self.tokenizer.convert_tokens_to_ids(tokens), skip_special_tokens=True)
+                done.append(Hypothesis(text.strip(), float(score) if score is not None else None, len(tokens) + 1))
+            return done
+
+        return translate_sorted(texts, lambda i: len(source[i]), self._batches, translate, progress)
 
     # --- constraint repair ---------------------------------------------------------------------
     def _missing(self, tokens: list[str], phrases: list[Phrase]) -> list[Phrase]:
@@ -203,26 +197,13 @@ class CT2Engine(MarianSizes):
                     del tokens[end]
                 hyps[i] = (tokens, r.scores[0] if r.scores else None, r.attention[0] if r.attention else None)
 
-    def _occurrences(self, tokens: list[str], phrases: list[Phrase]) -> list[tuple[int, int]]:
-        """Token spans of every accepted rendering of ``phrases`` in ``tokens``."""
-        gen = as_string(self.tokenizer.convert_tokens_to_ids(tokens))
-        spans = []
-        for p in phrases:
-            for seq in p.accept:
-                needle = as_string(seq)
-                at = gen.find(needle)
-                while at >= 0:
-                    spans.append((at, at + len(needle)))
-                    at = gen.find(needle, at + 1)
-        return spans
-
     def _edit(self, tokens: list[str], attn, src_tokens: list[str], text: str,
               missing: list[tuple[Phrase, str | None]], placed: list[Phrase]) -> tuple[list[str], int, bool] | None:
         """The hypothesis with every missing phrase put in place, where the last one ends, and
         whether any was inserted rather than put over aligned words; ``None`` if nothing could be
         placed. Phrases already placed are never cut into."""
         starts = sorted({0, *(k for k, t in enumerate(tokens) if t.startswith("▁")), len(tokens)})
-        protected = self._occurrences(tokens, placed)
+        protected = placed_spans(as_string(self.tokenizer.convert_tokens_to_ids(tokens)), placed)
         for a, b in protected:  # no word start inside a placed phrase
             starts = [s for s in starts if not a < s < b]
         spans = _source_token_spans(src_tokens, text)

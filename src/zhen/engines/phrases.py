@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..requirements import PLAIN_QUOTES
+from ..occurrences import PLAIN_QUOTES, claim, find_all
 
 
 @dataclass(frozen=True)
@@ -27,28 +27,18 @@ def as_string(seq) -> str:
 
 
 def unmet(gen: str, reqs: list[Phrase], strings: dict | None = None) -> list[Phrase]:
-    """Requirements not yet placed in ``gen`` (a hypothesis as :func:`as_string`). An occurrence
-    serves one requirement only, longest phrases first: "renminbi" inside "offshore renminbi
-    market" does not also count for a separate 人民币 in the same sentence."""
+    """Requirements not yet placed in ``gen`` (a hypothesis as :func:`as_string`), by the audit's
+    rule (:func:`zhen.occurrences.claim`): an occurrence serves one requirement, longest first.
+    The missing ones come longest first too."""
     strings = strings if strings is not None else {}
-    taken = bytearray(len(gen))
-    missing: list[Phrase] = []
-    for phrase in sorted(reqs, key=lambda p: -max(map(len, p.accept))):
-        placed = False
-        for seq in sorted(phrase.accept, key=len, reverse=True):
-            needle = strings.get(seq) or as_string(seq)
-            at = gen.find(needle)
-            while at >= 0:
-                if not any(taken[at : at + len(needle)]):
-                    taken[at : at + len(needle)] = b"\x01" * len(needle)
-                    placed = True
-                    break
-                at = gen.find(needle, at + 1)
-            if placed:
-                break
-        if not placed:
-            missing.append(phrase)
-    return missing
+    wanted = [[strings.get(seq) or as_string(seq) for seq in p.accept] for p in reqs]
+    missing = [p for p, span in zip(reqs, claim(gen, wanted)) if span is None]
+    return sorted(missing, key=lambda p: -max(map(len, p.accept)))  # longest first: the next to steer to
+
+
+def placed_spans(gen: str, phrases: list[Phrase]) -> list[tuple[int, int]]:
+    """Every occurrence of any accepted rendering of ``phrases`` in ``gen`` (as :func:`as_string`)."""
+    return [s for p in phrases for seq in p.accept for s in find_all(gen, as_string(seq))]
 
 
 class PhraseBuilder:

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 
 from ..errors import EngineUnavailableError, ModelLoadError
 from ..models import ResolvedModel
-from .base import DecodingOptions, Hypothesis, Progress
+from .base import DecodingOptions, Hypothesis, Progress, fixed_batches, translate_sorted
 from .phrases import PhraseBuilder
 from .sizes import MarianSizes
 
@@ -115,22 +115,11 @@ class TransformersEngine(MarianSizes):
                         progress: Progress | None = None) -> list[Hypothesis]:
         """Translate ``texts``; ``constraints[i]`` lists, for text i, the requirements its output must
         contain, each as its accepted renderings (preferred first)."""
-        results: list[Hypothesis | None] = [None] * len(texts)
-        todo = [i for i, t in enumerate(texts) if t.strip()]
-        for i, t in enumerate(texts):
-            if not t.strip():
-                results[i] = Hypothesis("", 0.0, 0)
-        lengths = {i: self.count_tokens(texts[i]) for i in todo}
-        todo.sort(key=lambda i: lengths[i], reverse=True)
-        size = self.options.batch_size
-        for k in range(0, len(todo), size):
-            chunk = todo[k : k + size]
-            chunk_constraints = [constraints[i] for i in chunk] if constraints else None
-            for i, hyp in zip(chunk, self._generate([texts[i] for i in chunk], chunk_constraints)):
-                results[i] = hyp
-            if progress:
-                progress(len(chunk))
-        return [r for r in results if r is not None]
+        def run(chunk: list[int]) -> list[Hypothesis]:
+            return self._generate([texts[i] for i in chunk], [constraints[i] for i in chunk] if constraints else None)
+
+        return translate_sorted(texts, lambda i: self.count_tokens(texts[i]), fixed_batches(self.options.batch_size),
+                                run, progress)
 
     def signature(self) -> dict[str, Any]:
         return {

@@ -10,7 +10,7 @@ import importlib
 from typing import Callable
 
 from ..release import Paragraph, Release
-from ..requirements import _occurrences
+from ..occurrences import find_words
 
 EXPORTERS: dict[str, str] = {
     "txt": "zhen.exporters.plain:render",
@@ -55,7 +55,7 @@ def term_spans(p: Paragraph, english: str | None = None) -> list[tuple[int, int]
     hits = [h for s in p.segments for h in s.terms if h.kind == "term"]
     if english is None:
         return [(h.start, h.end) for h in hits]
-    return [span for h in hits if h.found for v in h.accepted for span in _occurrences(english, v)]
+    return [span for h in hits if h.found for v in h.accepted for span in find_words(english, v)]
 
 
 def marked_pieces(text: str, spans: list[tuple[int, int]]) -> list[tuple[str, bool]]:

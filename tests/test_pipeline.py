@@ -172,7 +172,6 @@ def test_every_command_takes_the_same_translation_options(command):
     from click.testing import CliRunner
 
     from zhen.cli import cli
-    from zhen.settings import Settings, options  # noqa: F401
 
     text = CliRunner().invoke(cli, [command, "--help"], terminal_width=200).output
     for flag in ("--model", "--engine", "--beam", "--batch-size", "--threads", "--glossary", "--no-term",
@@ -243,3 +242,43 @@ def test_no_module_imports_another_modules_private_name():
     found = [f"{p.relative_to(ROOT)}: {m.group(0).strip()}" for p in (ROOT / "src" / "zhen").rglob("*.py")
              for m in private.finditer(p.read_text(encoding="utf-8")) if "__future__" not in m.group(0)]
     assert found == []
+
+
+def test_every_output_format_carries_the_signature(pipe, tiny_model, tmp_path):
+    import io
+    import zipfile
+
+    from zhen.exporters import EXPORTERS, render
+    from zhen.signature import format_signature
+    from zhen.summarizer import summarize, to_markdown
+
+    translated = pipe.run(SAMPLE)
+    sig = format_signature(translated.signature)
+    for fmt in EXPORTERS:
+        out = render(translated, fmt)
+        if fmt == "docx":
+            out = zipfile.ZipFile(io.BytesIO(out)).read("word/document.xml").decode()
+        elif isinstance(out, bytes):
+            out = out.decode()
+        if fmt == "txt":
+            assert sig not in out  # plain English stays plain; the CLI adds it with -v
+        elif fmt == "json":
+            assert json.loads(out)["signature"] == translated.signature
+        elif fmt == "jsonl":
+            assert all(json.loads(line)["signature"] == sig for line in out.splitlines())
+        else:
+            assert sig in out, fmt
+    assert '<prop type="x-zhen-signature">' in render(translated, "tmx").decode()
+    verbose = zhen("translate", SAMPLE, "-m", tiny_model, "--beam", "1", "-q", "-v")
+    quiet = zhen("translate", SAMPLE, "-m", tiny_model, "--beam", "1", "-q")
+    assert verbose.stdout.decode().rstrip().splitlines()[-1].startswith("# zhen signature: zhen:")
+    assert verbose.stdout.decode().startswith(quiet.stdout.decode()) and b"signature" not in quiet.stdout
+    summary = summarize(translated, sentences=2)
+    assert summary.signature == translated.signature and sig in to_markdown(summary)
+    src, ref = tmp_path / "s.zh", tmp_path / "r.en"
+    src.write_text("2023年增长5%。\n", encoding="utf-8")
+    ref.write_text("Growth was 5% in 2023.\n", encoding="utf-8")
+    proc = zhen("eval", "--source", src, "--ref", ref, "--hyp", f"ref={ref}", "--json", tmp_path / "e.json", "-q")
+    assert proc.returncode == 0, proc.stderr
+    signatures = json.loads((tmp_path / "e.json").read_text())["metric_signatures"]
+    assert signatures["numbers"].startswith("metric:numbers|") and "version:zhen-" in signatures["numbers"]

@@ -104,6 +104,7 @@ def translate(source: str, fmt: str, output: Path | None, strict: bool, quiet: b
     """
     from .exporters import render
     from .requirements import placement_stats
+    from .signature import format_signature
 
     settings = Settings.take(given)
     _configure_logging(verbose, quiet)
@@ -122,7 +123,10 @@ def translate(source: str, fmt: str, output: Path | None, strict: bool, quiet: b
     release = pipeline.segment(release)
     with _progress(pipeline.count_units(release), quiet) as advance:
         release = pipeline.translate(release, progress=advance)
-    write_output(render(release, fmt), output)
+    rendered = render(release, fmt)
+    if fmt == "txt" and verbose:  # plain English stays plain; -v says how it was made
+        rendered += f"\n# zhen signature: {format_signature(release.signature)}\n"
+    write_output(rendered, output)
     _say(quiet, f"zhen: {len(release.segments())} segments in {len(release.paragraphs)} paragraphs, "
                 f"{release.signature['engine']} {release.signature['model']}, {time.monotonic() - started:.1f} s"
                 + (f" → {output}" if output else ""))
@@ -183,8 +187,7 @@ def summarize(source: str, sentences: int | None, ratio: float | None, chars: in
     for note in summary.notes:
         _say(quiet, f"zhen: {note}")
     if fmt == "json":
-        data = {**asdict(summary), "signature": pipe.signature() if pipe else None}
-        click.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        click.echo(json.dumps(asdict(summary), ensure_ascii=False, indent=1))
     elif fmt == "txt":
         click.echo(summary.english if summary.english else summary.text)
     else:

@@ -22,16 +22,11 @@ import json
 import logging
 import os
 import re
-from collections import Counter
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from .errors import ZhenError
-from .metrics.terms import term_success_rate
-from .numbers import find_numbers
-from .requirements import count_placed
 
 log = logging.getLogger(__name__)
 
@@ -227,44 +222,20 @@ def hypotheses_from_file(path: str | Path, testset: TestSet, name: str | None = 
 # ------------------------------------------------------------------------------------ metrics
 
 
-def term_consistency(sources: list[str], hypotheses: list[str], dictionaries: list[dict[str, list[str]]]) -> float:
-    """Share of repeated terms' occurrences rendered with the entry's most used rendering."""
-    used = total = 0
-    for src, hyp, terms in zip(sources, hypotheses, dictionaries):
-        src_l, hyp_l = src.lower(), hyp.lower()
-        for term, targets in terms.items():
-            n = src_l.count(term.lower())
-            if n < 2:
-                continue
-            counts = Counter({t: hyp_l.count(t.lower()) for t in targets})
-            top = counts.most_common(1)[0][1] if counts else 0
-            used += min(n, top)
-            total += n
-    return used / total if total else float("nan")
-
-
-@lru_cache(maxsize=4096)
-def _source_numbers(src: str) -> Counter[tuple[str, ...]]:
-    """The numbers of a source unit, found once however many systems are scored."""
-    return Counter(m.accepted for m in find_numbers(src))
-
-
-def number_fidelity(sources: list[str], hypotheses: list[str]) -> float:
-    """Share of source numbers, dates and amounts whose English (any accepted form) is in the
-    hypothesis, counting repeated ones as often as they occur."""
-    placed = total = 0
-    for src, hyp in zip(sources, hypotheses):
-        groups = _source_numbers(src)
-        for accepted, n in groups.items():
-            total += n
-            placed += min(n, count_placed(hyp, list(accepted)))
-    return placed / total if total else float("nan")
-
-
 def _sacrebleu_metrics(names: tuple[str, ...]) -> dict[str, Any]:
     from sacrebleu.metrics import BLEU, CHRF, TER
 
     made = {"bleu": BLEU(), "chrf": CHRF(), "chrf++": CHRF(word_order=2), "ter": TER()}
+    return {k: v for k, v in made.items() if k in names}
+
+
+def _zhen_metrics(names: tuple[str, ...], *, with_dictionaries: bool) -> dict[str, Any]:
+    """zhen's own metrics asked for; the term metrics only where the test set has dictionaries."""
+    from .metrics.zhen_metrics import NumberFidelity, TermConsistency, TermSuccess
+
+    made = {"numbers": NumberFidelity()}
+    if with_dictionaries:
+        made.update({"terms": TermSuccess(), "consistency": TermConsistency()})
     return {k: v for k, v in made.items() if k in names}
 
 
@@ -284,6 +255,7 @@ def evaluate(testset: TestSet, systems: list[System], *, metrics: tuple[str, ...
             raise EvalError(f"{s.origin or s.name}: has {len(s.hypotheses)} units, the test set has "
                             f"{len(testset.sources)}.")
     sb = _sacrebleu_metrics(metrics)
+    own = _zhen_metrics(metrics, with_dictionaries=testset.dictionaries is not None)
     refs = testset.references
     from sacrebleu.metrics import CHRF
 
@@ -294,14 +266,15 @@ def evaluate(testset: TestSet, systems: list[System], *, metrics: tuple[str, ...
         for key, metric in sb.items():
             scores[key] = metric.corpus_score(s.hypotheses, refs).score
         missed: list = []
-        if testset.dictionaries is not None and "terms" in metrics:
-            ts = term_success_rate(testset.sources, s.hypotheses, refs[0], testset.dictionaries)
+        if "terms" in own:
+            ts = own["terms"].corpus_score(testset.sources, s.hypotheses, refs[0], testset.dictionaries)
             scores["terms"] = ts.rate
             missed = ts.misses
-        if testset.dictionaries is not None and "consistency" in metrics:
-            scores["consistency"] = term_consistency(testset.sources, s.hypotheses, testset.dictionaries)
-        if "numbers" in metrics:
-            scores["numbers"] = number_fidelity(testset.sources, s.hypotheses)
+        if "consistency" in own:
+            scores["consistency"] = own["consistency"].corpus_score(testset.sources, s.hypotheses,
+                                                                    testset.dictionaries)
+        if "numbers" in own:
+            scores["numbers"] = own["numbers"].corpus_score(testset.sources, s.hypotheses)
         if set(SUMMARY_METRICS) & set(metrics):
             from .metrics.rouge import corpus_rouge
 
@@ -312,6 +285,7 @@ def evaluate(testset: TestSet, systems: list[System], *, metrics: tuple[str, ...
         results.append(SystemResult(s.name, scores, signature=s.signature, missed_terms=missed,
                                     worst=sorted(per_unit, key=lambda x: x[1])[:worst]))
     signatures = {k: str(m.get_signature()) for k, m in sb.items()}
+    signatures.update({k: m.signature() for k, m in own.items()})
     if baseline and bootstrap > 0 and len(testset.sources) < MIN_BOOTSTRAP_UNITS:
         # resampling a handful of units makes every difference look "significant"
         log.warning("%d units are too few for significance (at least %d): no p-values are given.",

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 
 from .release import Metadata, Release, TermHit
 from .segment import sentence_spans
+from .signature import format_signature
 from .textnorm import fold
 
 #: sentences that are not content in an official release
@@ -41,6 +42,8 @@ class Summary:
     sentences: list[Sentence]
     budget: str
     notes: list[str] = field(default_factory=list)
+    #: how the English was made (the translation's signature); ``None`` for a Chinese-only summary
+    signature: dict | None = None
 
     @property
     def text(self) -> str:
@@ -181,22 +184,23 @@ def summarize(release: Release, pipeline=None, **length) -> Summary:
     """The summary, with the English of exactly the picked sentences (see :func:`english_of`)
     when ``release`` is translated or a ``pipeline`` is given."""
     summary = summarize_sentences(release, **length)
-    english_of(release, summary.sentences, pipeline)
+    summary.signature = english_of(release, summary.sentences, pipeline)
     return summary
 
 
-def english_of(release: Release, sentences: list[Sentence], pipeline=None) -> None:
+def english_of(release: Release, sentences: list[Sentence], pipeline=None) -> dict | None:
     """Fill each sentence's English and audit (``terms``, ``review``) by its offsets. A translated
     ``release`` gives its own English; otherwise, with a ``pipeline``, only the sentences are
     translated, with the requirements found in the whole release, so a name introduced by its
-    title in one paragraph (厅长陈亮) is required where it stands alone in another (陈亮表示)."""
+    title in one paragraph (厅长陈亮) is required where it stands alone in another (陈亮表示).
+    Returns the translation's signature (``None`` when nothing was translated)."""
     if not sentences:
-        return
+        return None
     segments = release.segments()
     translated = release if segments and all(s.target is not None for s in segments) else None
     if translated is None:
         if pipeline is None:
-            return
+            return None
         segmented = pipeline.segment(release)
         wanted = [replace(p, segments=[g for g in p.segments if _holding(sentences, p.index, g)])
                   for p in segmented.paragraphs]
@@ -208,6 +212,7 @@ def english_of(release: Release, sentences: list[Sentence], pipeline=None) -> No
         s.english = " ".join(t for t in (g.target.strip() for g in inside if g.target) if t) or None
         s.terms = [h for g in inside for h in g.terms]
         s.review = any(g.review for g in inside)
+    return translated.signature
 
 
 def _holding(sentences: list[Sentence], paragraph: int, segment) -> bool:
@@ -224,4 +229,6 @@ def to_markdown(summary: Summary, title: str = "Summary", *, notes: bool = False
             lines += [s.english, ""]
     if notes:
         lines += [f"*{n}*" for n in summary.notes]
+    if summary.signature:
+        lines += ["", "---", f"<sub>zhen signature: `{format_signature(summary.signature)}`</sub>"]
     return "\n".join(lines).rstrip() + "\n"

@@ -175,7 +175,7 @@ def run_batch(source: Path, outdir: Path, pipeline, *, formats: tuple[str, ...] 
             if progress:
                 progress(entry.path, report.segments)
         _write_manifest(outdir, ledger, settings)
-        _export_memory(outdir, ledger)
+        _export_memory(outdir, ledger, settings["signature"])
     finally:
         ledger.close()
     report.translated += memory.misses  # (none expected: pass 2 translated what pass 3 asks for)
@@ -328,8 +328,8 @@ def _write_manifest(outdir: Path, ledger: Ledger, settings: dict) -> None:
     _write_atomic(outdir / "manifest.jsonl", ("\n".join(lines) + "\n").encode("utf-8"))
 
 
-def _export_memory(outdir: Path, ledger: Ledger) -> None:
+def _export_memory(outdir: Path, ledger: Ledger, signature: dict) -> None:
     from ..exporters.tmx import render_units
 
     units = [(s, t, []) for s, t in ledger.memory_units()]
-    _write_atomic(outdir / "translation-memory.tmx", render_units(units))
+    _write_atomic(outdir / "translation-memory.tmx", render_units(units, signature))

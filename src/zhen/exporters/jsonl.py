@@ -2,7 +2,8 @@
 pipelines (pandas, jq, a fine-tuning set). ``json`` is the whole release; this is its segments.
 
 Each line: ``document`` (the release's origin), ``id``, ``paragraph`` and its ``kind``, the
-``source`` and ``target``, ``score``, ``review`` and every requirement with how it was placed.
+``source`` and ``target``, ``score``, ``review``, every requirement with how it was placed, and
+the run's ``signature``.
 """
 
 from __future__ import annotations
@@ -10,9 +11,11 @@ from __future__ import annotations
 import json
 
 from ..release import Release
+from ..signature import format_signature
 
 
 def render(release: Release) -> str:
+    signature = format_signature(release.signature) if release.signature else None
     lines = []
     for p in release.paragraphs:
         for s in p.segments:
@@ -27,5 +30,6 @@ def render(release: Release) -> str:
                 "review": s.review,
                 "requirements": [{"kind": h.kind, "source": h.source, "target": h.target, "placed": h.found,
                                   "method": h.method} for h in s.terms],
+                "signature": signature,
             }, ensure_ascii=False))
     return "\n".join(lines) + "\n" if lines else ""

@@ -2,12 +2,13 @@
 
 Built with translate-toolkit's TMX store, not by hand. Each unit carries, as notes, the glossary
 terms it contains (``中文 → English [method]``) and a review flag when something was placed by last
-resort. Source language ``zh-CN``, target ``en``.
+resort; the header carries the run's signature. Source language ``zh-CN``, target ``en``.
 """
 
 from __future__ import annotations
 
 from ..release import Release, Segment
+from ..signature import format_signature
 from . import REVIEW_NOTE
 
 
@@ -24,10 +25,17 @@ def units(release: Release) -> list[tuple[str, str, list[str]]]:
             for s in release.segments() if s.target and s.source.strip()]
 
 
-def render_units(rows: list[tuple[str, str, list[str]]]) -> bytes:
+def render_units(rows: list[tuple[str, str, list[str]]], signature: dict | None = None) -> bytes:
+    """The units as TMX; ``signature`` (how they were made) goes into the header as a
+    ``<prop type="x-zhen-signature">``, TMX's place for a tool's own data."""
+    from lxml import etree
     from translate.storage.tmx import tmxfile
 
     store = tmxfile(sourcelanguage="zh-CN", targetlanguage="en")
+    if signature:
+        prop = etree.SubElement(store.document.getroot().find("header"), "prop")
+        prop.set("type", "x-zhen-signature")
+        prop.text = format_signature(signature)
     for source, target, notes in rows:
         unit = store.addsourceunit(source)
         unit.target = target
@@ -37,4 +45,4 @@ def render_units(rows: list[tuple[str, str, list[str]]]) -> bytes:
 
 
 def render(release: Release) -> bytes:
-    return render_units(units(release))
+    return render_units(units(release), release.signature)

@@ -194,6 +194,72 @@ def summarize(source: str, sentences: int | None, ratio: float | None, chars: in
         click.echo(to_markdown(summary, (release.title_en or release.title) if release.title else "Summary"))
 
 
+@cli.command()
+@click.argument("source", type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.argument("translation", required=False, type=click.Path(path_type=Path, dir_okay=False, exists=True))
+@click.option("--jsonl", is_flag=True, help="SOURCE is WMT 2025 jsonl: each line's zh checked against its en, "
+              "with the line's `proper` (or `terms`) dictionary over the glossaries.")
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@options(only=("glossaries", "shipped_glossaries", "disabled_terms", "fidelity", "nested_terms"))
+@click.option("--strict", is_flag=True, help="Exit 7 if anything is missing or rendered differently.")
+@click.option("--quiet", "-q", is_flag=True)
+def check(source: Path, translation: Path | None, jsonl: bool, fmt: str, strict: bool, quiet: bool,
+          **given) -> int:
+    """Check a translation made elsewhere: every glossary term, number, date, name and Latin token
+    its source requires, reported as placed, rendered differently, or missing.
+
+    SOURCE and TRANSLATION are line-aligned text (a unit per line); with --jsonl, SOURCE alone
+    holds both (zh and en fields). No model is needed and nothing is changed."""
+    import json
+    from dataclasses import asdict
+
+    from .check import check_texts
+    from .evaluate import jsonl_testset, read_lines
+    from .glossary import Glossary
+
+    settings = Settings.take(given, engine="none")
+    _configure_logging(0, quiet)
+    glossaries = None
+    if jsonl == (translation is not None):
+        raise ZhenError("give SOURCE and TRANSLATION (line-aligned text), or one jsonl file with --jsonl.")
+    if jsonl:
+        testset = jsonl_testset([source])
+        sources, english = testset.sources, testset.references[0]
+        base = settings.glossary()
+        glossaries = [base.layered(Glossary.from_mapping(d, f"{source.name}:{i}")) if d else base
+                      for i, d in enumerate(testset.dictionaries or [], 1)]
+    else:
+        sources, english = read_lines(source, allow_empty=True), read_lines(translation, allow_empty=True)
+        if len(sources) != len(english):
+            raise ZhenError(f"{translation}: has {len(english)} lines, {source} has {len(sources)}; "
+                            "line-aligned files need one translation line per source line.")
+    report = check_texts(settings.pipeline(), sources, english, glossaries=glossaries)
+    if fmt == "json":
+        click.echo(json.dumps(asdict(report), ensure_ascii=False, indent=1))
+    else:
+        _check_table(report)
+    counts = report.counts()
+    _say(quiet, "zhen: check: " + ", ".join(f"{counts.get(k, 0)} {k}" for k in ("placed", "equivalent", "different", "missing"))
+         + f" in {report.units} units" + (f"; {len(report.inconsistent)} terms rendered more than one way"
+                                          if report.inconsistent else ""))
+    return 7 if strict and (report.problems or report.inconsistent) else 0
+
+
+def _check_table(report) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="what the translation lacks or writes otherwise")
+    for column in ("unit", "kind", "source", "required", "status", "written"):
+        table.add_column(column)
+    for f in report.problems:
+        table.add_row(str(f.unit), f.kind, f.source, f.target, f.status, f.seen or "")
+    for item in report.inconsistent:
+        table.add_row("all", "term", item["source"], "one rendering", "inconsistent",
+                      "; ".join(f"{k} ×{n}" for k, n in item["renderings"].items()))
+    Console(width=160).print(table)
+
+
 @cli.command("eval")
 @click.option("--suite", type=click.Path(path_type=Path, dir_okay=False), help="A suite file from eval/.")
 @click.option("--source", type=click.Path(path_type=Path, dir_okay=False), help="Source text, a line per unit.")

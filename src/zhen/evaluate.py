@@ -169,7 +169,7 @@ def jsonl_testset(paths: list[str | Path], name: str | None = None) -> TestSet:
                     raise EvalError(f"{path}:{i}: document has no {key!r} text.")
             sources.append(d["zh"])
             refs.append(d["en"])
-            dicts.append(d.get("proper") or {})
+            dicts.append(d.get("proper") or d.get("terms") or {})  # references: proper; submissions: terms
     return TestSet(name or Path(paths[0]).stem, sources, [refs], dicts, ", ".join(map(str, paths)))
 
 

@@ -134,6 +134,13 @@ class Glossary:
         self.terms[key] = term
         self._automaton = None
 
+    def layered(self, other: Glossary) -> Glossary:
+        """This glossary with ``other``'s terms over it (a changed rendering is an override)."""
+        g = Glossary(dict(self.terms), list(self.files) + list(other.files), list(self.overrides))
+        for t in other.terms.values():
+            g._add(t, layer_override=True)
+        return g
+
     def without(self, sources: Iterable[str]) -> Glossary:
         """The glossary with some terms turned off (by their Chinese source)."""
         off = {fold(s) for s in sources}

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from .engines import DecodingOptions, Engine, create_engine
+from .engines import DecodingOptions, Engine, IdentityEngine, create_engine
 from .engines.base import Hypothesis, Progress
 from .glossary import Glossary
 from .models import resolve_model
@@ -63,6 +63,8 @@ class Pipeline:
     ) -> Pipeline:
         """Resolve the model (see :mod:`zhen.models`) and make (or reuse) its engine; ``settings``
         are the other fields (glossary, disabled_terms, enforce_fidelity, last_resort)."""
+        if engine == "none":  # no model: to find requirements and check English made elsewhere
+            return cls(IdentityEngine(limit=1_000_000), max_segment_tokens, max_input_bytes, **settings)
         resolved = resolve_model(model, models_root=models_root)
         log.info("model: %s", resolved.describe())
         return cls(create_engine(engine, resolved, options), max_segment_tokens, max_input_bytes, **settings)
@@ -81,12 +83,14 @@ class Pipeline:
         return RequirementFinder(self.glossary if glossary is None else glossary, names, self.disabled_terms,
                                  numbers=self.enforce_fidelity, latin=self.enforce_fidelity, nested=self.nested_terms)
 
-    def segment(self, release: Release, *, glossary: Glossary | None = None) -> Release:
+    def segment(self, release: Release, *, glossary: Glossary | None = None,
+                whole_paragraphs: bool = False) -> Release:
         """A new release whose paragraphs have their segments, each with the requirements its
         English must meet (``terms``). Requirements are found once per paragraph and each goes to
         the segment holding it. Each segment fits the engine's source limit, and the English its
         requirements need fits in half the decoder's room, so that constrained decoding can always
-        place them all."""
+        place them all. With ``whole_paragraphs`` each paragraph is one segment (to check English
+        made elsewhere, a paragraph at a time)."""
         finder = self.finder(release, glossary)
         budget = max(8, self.engine.max_target_tokens // 2)
         paragraphs = []
@@ -97,8 +101,9 @@ class Pipeline:
             def need(start: int, end: int) -> int:
                 return sum(n for a, b, n in wanted if a < end and start < b)
 
-            spans = []
-            for span in segment_text(p.text, limit=self.segment_limit, measure=self.engine.count_tokens):
+            spans = [(0, len(p.text))] if whole_paragraphs and p.text else []
+            for span in [] if whole_paragraphs else segment_text(p.text, limit=self.segment_limit,
+                                                                  measure=self.engine.count_tokens):
                 spans += split_overlong(p.text, span, need, budget, by_offsets=True)
             segments = [Segment(f"p{p.index}.s{k}", a, b, p.text[a:b]) for k, (a, b) in enumerate(spans)]
             _share(hits, segments, finder, p.text)

@@ -69,3 +69,17 @@ def test_check_reads_the_wmt_jsonl_form(tmp_path):
     statuses = {(f["unit"], f["target"]): f["status"] for f in json.loads(proc.stdout)["findings"]}
     assert statuses[(1, "161.38 billion yuan")] == "placed"
     assert statuses[(2, "China-ASEAN Environmental Cooperation Forum")] == "missing"
+
+
+def test_fix_replaces_wordings_in_place_and_inserts_only_what_is_missing(tmp_path):
+    src, hyp, glossary = _files(tmp_path)
+    out = tmp_path / "fixed.en"
+    proc = zhen("check", src, hyp, "-g", glossary, "--fix", out, "-q")
+    assert proc.returncode == 0, proc.stderr
+    first, second = out.read_text(encoding="utf-8").splitlines()
+    assert first.startswith("The Hong Kong Monetary Authority said") and "161.38 billion yuan" in first
+    assert "16.138" not in first and "Monetary Authority of Hong Kong" not in first
+    assert "China-ASEAN Environmental Cooperation Forum" in second  # inserted: nothing aligned
+    again = zhen("check", src, out, "-g", glossary, "--strict", "-q")
+    assert again.returncode == 0, again.stderr  # the fixed English passes the same audit
+    assert_clean_failure(zhen("check", src, hyp, "--fix", hyp), "is an input file")

@@ -16,6 +16,11 @@ A requirement the English lacks is then looked for in another wording:
 - ``missing``: nothing of it is there.
 
 Glossary terms that a document renders more than one way are reported as inconsistent.
+
+:func:`fix_texts` makes the smallest edits that make every requirement hold: a ``different`` or
+``equivalent`` wording is replaced in place by the required one (capitalized at a sentence's
+start), and only a ``missing`` one is inserted, as zhen's own last resort does, its unit flagged
+for review. The fixed English is checked again by the same audit.
 """
 
 from __future__ import annotations
@@ -162,3 +167,46 @@ def _reworded(english: str, target: str) -> str | None:
             if not find_words(seen, target) and not re.search(r"[.;:!?]\s", seen):  # within one sentence
                 return seen
     return None
+
+
+@dataclass
+class Edit:
+    unit: int
+    kind: str
+    source: str
+    before: str | None  # the wording replaced; ``None`` for an insertion
+    after: str
+
+
+@dataclass
+class FixResult:
+    english: list[str]
+    edits: list[Edit]
+    review: list[int]  # units with an insertion: a person should read them
+    after: CheckReport  # the fixed English, checked again
+
+
+def fix_texts(pipeline, sources: list[str], translations: list[str], *, glossaries=None) -> FixResult:
+    """The translations with every finding of :func:`check_texts` repaired (see the module's
+    docstring); units are returned one line each, whitespace collapsed as the check reads them."""
+    from .requirements import insert_last_resort
+    from .release import TermHit
+
+    report = check_texts(pipeline, sources, translations, glossaries=glossaries)
+    english = [" ".join(t.split()) for t in translations]
+    edits: list[Edit] = []
+    review: set[int] = set()
+    for f in report.findings:
+        i = f.unit - 1
+        if f.status in ("different", "equivalent") and f.seen and f.seen in english[i]:
+            at = english[i].index(f.seen)
+            start_of_sentence = at == 0 or english[i][:at].rstrip()[-1:] in ".!?"
+            wanted = f.target[:1].upper() + f.target[1:] if start_of_sentence else f.target
+            english[i] = english[i][:at] + wanted + english[i][at + len(f.seen):]
+            edits.append(Edit(f.unit, f.kind, f.source, f.seen, wanted))
+        elif f.status == "missing":
+            hit = TermHit(0, 0, f.source, f.target, [f.target], f.kind, f.origin)
+            english[i] = insert_last_resort(english[i], hit)
+            edits.append(Edit(f.unit, f.kind, f.source, None, f.target))
+            review.add(f.unit)
+    return FixResult(english, edits, sorted(review), check_texts(pipeline, sources, english, glossaries=glossaries))

@@ -202,9 +202,12 @@ def summarize(source: str, sentences: int | None, ratio: float | None, chars: in
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @options(only=("glossaries", "shipped_glossaries", "disabled_terms", "fidelity", "nested_terms"))
 @click.option("--strict", is_flag=True, help="Exit 7 if anything is missing or rendered differently.")
+@click.option("--fix", "fixed_out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the translation with every finding repaired here (a line per unit): wordings "
+                   "replaced in place, only missing items inserted (those units flagged for review).")
 @click.option("--quiet", "-q", is_flag=True)
-def check(source: Path, translation: Path | None, jsonl: bool, fmt: str, strict: bool, quiet: bool,
-          **given) -> int:
+def check(source: Path, translation: Path | None, jsonl: bool, fmt: str, strict: bool, fixed_out: Path | None,
+          quiet: bool, **given) -> int:
     """Check a translation made elsewhere: every glossary term, number, date, name and Latin token
     its source requires, reported as placed, rendered differently, or missing.
 
@@ -233,7 +236,19 @@ def check(source: Path, translation: Path | None, jsonl: bool, fmt: str, strict:
         if len(sources) != len(english):
             raise ZhenError(f"{translation}: has {len(english)} lines, {source} has {len(sources)}; "
                             "line-aligned files need one translation line per source line.")
-    report = check_texts(settings.pipeline(), sources, english, glossaries=glossaries)
+    if fixed_out is not None and (fixed_out.resolve() in (source.resolve(), translation and translation.resolve())):
+        raise ZhenError(f"--fix {fixed_out} is an input file; choose another path (zhen never overwrites its input).")
+    pipeline = settings.pipeline()
+    report = check_texts(pipeline, sources, english, glossaries=glossaries)
+    if fixed_out is not None:
+        from .check import fix_texts
+
+        fixed = fix_texts(pipeline, sources, english, glossaries=glossaries)
+        write_output("\n".join(fixed.english) + "\n", fixed_out)
+        left = fixed.after.problems
+        _say(quiet, f"zhen: fix: {len(fixed.edits)} edits ({sum(e.before is None for e in fixed.edits)} insertions; "
+                    f"units for review: {', '.join(map(str, fixed.review)) or 'none'}) → {fixed_out}"
+                    + (f"; {len(left)} still not placed" if left else "; every requirement now placed"))
     if fmt == "json":
         click.echo(json.dumps(asdict(report), ensure_ascii=False, indent=1))
     else:

@@ -98,8 +98,8 @@ class Pipeline:
             hits = finder.find(p.text)
             wanted = [(h.start, h.end, self.engine.count_target_tokens(h.target)) for h in hits if h.method != "off"]
 
-            def need(start: int, end: int) -> int:
-                return sum(n for a, b, n in wanted if a < end and start < b)
+            def need(start: int, end: int) -> int:  # what a piece would be asked to contain
+                return sum(n for a, b, n in wanted if start <= a and b <= end)
 
             spans = [(0, len(p.text))] if whole_paragraphs and p.text else []
             for span in [] if whole_paragraphs else segment_text(p.text, limit=self.segment_limit,

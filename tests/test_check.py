@@ -83,3 +83,52 @@ def test_fix_replaces_wordings_in_place_and_inserts_only_what_is_missing(tmp_pat
     again = zhen("check", src, out, "-g", glossary, "--strict", "-q")
     assert again.returncode == 0, again.stderr  # the fixed English passes the same audit
     assert_clean_failure(zhen("check", src, hyp, "--fix", hyp), "is an input file")
+
+
+XLIFF2 = """<?xml version="1.0" encoding="UTF-8"?>
+<xliff xmlns="urn:oasis:names:tc:xliff:document:2.0" version="2.0" srcLang="zh-CN" trgLang="en">
+  <file id="f1">
+    <unit id="u1"><segment><source>2023年广西外贸进出口总额达1613.8亿元。</source>
+      <target>Guangxi's imports and exports reached 16.138 billion yuan in 2023.</target></segment></unit>
+    <unit id="u2"><segment><source>中国—东盟环境合作论坛在南宁举行。</source>
+      <target>The China-ASEAN Environmental Cooperation Forum was held in Nanning.</target></segment></unit>
+  </file>
+</xliff>
+"""
+
+
+def test_check_reads_xliff_2_and_what_zhen_itself_writes(tmp_path, tiny_model):
+    from tests.conftest import SAMPLE
+
+    path = tmp_path / "from-cat-tool.xlf"
+    path.write_text(XLIFF2, encoding="utf-8")
+    proc = zhen("check", path, "-f", "json", "-q")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["units"] == 2
+    amount = next(f for f in report["findings"] if f["target"] == "161.38 billion yuan")
+    assert amount["status"] == "different" and amount["seen"] == "16.138 billion"
+    assert all(f["status"] == "placed" for f in report["findings"] if f["unit"] == 2)
+    # zhen's own bilingual files (XLIFF 1.2, TMX, DOCX) check clean: one audit everywhere
+    for fmt in ("xliff", "tmx", "docx"):
+        out = tmp_path / f"sample.{'xlf' if fmt == 'xliff' else fmt}"
+        assert zhen("translate", SAMPLE, "-m", tiny_model, "--beam", "1", "-f", fmt, "-o", out, "-q").returncode == 0
+        checked = zhen("check", out, "--strict", "-q", "-f", "json")
+        findings = json.loads(checked.stdout)["findings"]
+        assert findings and all(f["status"] == "placed" for f in findings), fmt
+    assert_clean_failure(zhen("check", path, path), "holds both languages")
+    broken = tmp_path / "broken.tmx"
+    broken.write_bytes(b"<tmx><body><tu>")
+    assert_clean_failure(zhen("check", broken), "broken.tmx", "could not be read as TMX")
+
+
+def test_check_html_marks_each_finding_in_both_languages(tmp_path):
+    src, hyp, glossary = _files(tmp_path)
+    out = tmp_path / "check.html"
+    proc = zhen("check", src, hyp, "-g", glossary, "-f", "html", "-o", out, "-q")
+    assert proc.returncode == 0, proc.stderr
+    page = out.read_text(encoding="utf-8")
+    assert '<mark class="different">香港金融管理局</mark>' in page
+    assert '<mark class="different">Monetary Authority of Hong Kong</mark>' in page
+    assert '<mark class="missing">中国—东盟环境合作论坛</mark>' in page
+    assert '<mark class="placed">Nanning</mark>' in page and "engine:check" in page

@@ -50,6 +50,8 @@ class Finding:
     status: str  # placed, equivalent, different, missing, off
     seen: str | None = None  # the other wording, for ``equivalent`` and ``different``
     origin: str = ""
+    start: int = 0  # where the source text of the requirement stands in the unit (as checked)
+    end: int = 0
 
 
 @dataclass
@@ -58,6 +60,8 @@ class CheckReport:
     findings: list[Finding]
     inconsistent: list[dict] = field(default_factory=list)
     signature: dict | None = None
+    #: each unit's (source, English) as checked: whitespace collapsed, offsets refer to these
+    texts: list[tuple[str, str]] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return dict(Counter(f.status for f in self.findings))
@@ -86,13 +90,18 @@ def check_texts(pipeline, sources: list[str], translations: list[str], *, glossa
         for hit in (h for s in checked.segments() for h in s.terms):
             status, seen = ("off", None) if hit.method == "off" else ("placed", None) if hit.found else \
                 _other_wording(english, hit.kind, hit.target)
-            findings.append(Finding(unit, hit.kind, hit.source, hit.target, status, seen, hit.origin))
+            findings.append(Finding(unit, hit.kind, hit.source, hit.target, status, seen, hit.origin,
+                                    hit.start, hit.end))
             if hit.kind == "term" and status != "off":
                 wording = seen or (hit.target if status == "placed" else "")
                 renderings.setdefault(hit.source, Counter())[wording.lower()] += 1  # capitals are not a rendering
     inconsistent = [{"source": src, "renderings": {k or "(missing)": n for k, n in c.items()}}
                     for src, c in renderings.items() if len([k for k in c if k]) > 1]
-    return CheckReport(len(sources), findings, inconsistent, pipeline.signature())
+    texts = [(r.paragraphs[0].text, " ".join(t.split())) for r, t in zip(releases, translations)]
+    # what the check depended on: the requirements' settings, not a model's (none ran)
+    signature = {k: v for k, v in pipeline.signature().items() if k not in ("segment_tokens", "last_resort")}
+    signature.update(engine="check", model="none", revision="none")
+    return CheckReport(len(sources), findings, inconsistent, signature, texts)
 
 
 def _other_wording(english: str, kind: str, target: str) -> tuple[str, str | None]:
@@ -210,3 +219,54 @@ def fix_texts(pipeline, sources: list[str], translations: list[str], *, glossari
             edits.append(Edit(f.unit, f.kind, f.source, None, f.target))
             review.add(f.unit)
     return FixResult(english, edits, sorted(review), check_texts(pipeline, sources, english, glossaries=glossaries))
+
+
+_CSS = """body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;width:100%}
+td,th{border:1px solid #ccc;padding:.5em;vertical-align:top}mark.placed{background:#d9f2d9}
+mark.different,mark.equivalent{background:#ffe8a8}mark.missing{background:#f7c6c6}
+.sig{color:#666;font-size:.85em}ul{margin:.3em 0 0 1em;padding:0}"""
+
+
+def render_html(report: CheckReport) -> str:
+    """The check as a page: each unit's source and English side by side, every requirement marked
+    in the source by its status (green placed, amber written otherwise, red missing) and the
+    other wording marked in the English, with the list of findings under it."""
+    from html import escape
+
+    from .signature import format_signature
+
+    def marked(text: str, spans: list[tuple[int, int, str]]) -> str:
+        out, at = [], 0
+        for a, b, status in sorted(spans):
+            if a < at:
+                continue
+            out += [escape(text[at:a]), f'<mark class="{status}">{escape(text[a:b])}</mark>']
+            at = b
+        return "".join(out) + escape(text[at:])
+
+    counts = report.counts()
+    rows = []
+    for unit, (zh, en) in enumerate(report.texts, 1):
+        found = [f for f in report.findings if f.unit == unit and f.status != "off"]
+        zh_spans = [(f.start, f.end, f.status) for f in found]
+        en_spans = []
+        for f in found:
+            wording = f.seen if f.status in ("different", "equivalent") else f.target if f.status == "placed" else None
+            at = en.find(wording) if wording else -1
+            if at >= 0:
+                en_spans.append((at, at + len(wording), f.status))
+        notes = "".join(f"<li>{escape(f.status)} {escape(f.kind)}: {escape(f.source)} → {escape(f.target)}"
+                        + (f" (written “{escape(f.seen)}”)" if f.seen else "") + "</li>"
+                        for f in found if f.status != "placed")
+        rows.append(f"<tr><td>{unit}</td><td>{marked(zh, zh_spans)}</td><td>{marked(en, en_spans)}"
+                    + (f"<ul>{notes}</ul>" if notes else "") + "</td></tr>")
+    inconsistent = "".join(f"<li>{escape(i['source'])}: " + "; ".join(f"{escape(k)} ×{n}" for k, n in
+                                                                     i["renderings"].items()) + "</li>"
+                           for i in report.inconsistent)
+    summary = ", ".join(f"{counts.get(k, 0)} {k}" for k in ("placed", "equivalent", "different", "missing"))
+    sig = escape(format_signature(report.signature)) if report.signature else ""
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>zhen check</title><style>{_CSS}</style>"
+            f"</head><body><h1>zhen check</h1><p>{report.units} units: {summary}.</p>"
+            + (f"<h2>Rendered more than one way</h2><ul>{inconsistent}</ul>" if inconsistent else "")
+            + "<table><tr><th>#</th><th>中文</th><th>English</th></tr>" + "".join(rows) + "</table>"
+            + f"<p class='sig'>zhen signature: <code>{sig}</code></p></body></html>\n")

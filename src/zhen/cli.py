@@ -199,23 +199,28 @@ def summarize(source: str, sentences: int | None, ratio: float | None, chars: in
 @click.argument("translation", required=False, type=click.Path(path_type=Path, dir_okay=False, exists=True))
 @click.option("--jsonl", is_flag=True, help="SOURCE is WMT 2025 jsonl: each line's zh checked against its en, "
               "with the line's `proper` (or `terms`) dictionary over the glossaries.")
-@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "html"]), default="table",
+              show_default=True, help="html: each unit side by side, every finding marked in both languages.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write here, not stdout.")
 @options(only=("glossaries", "shipped_glossaries", "disabled_terms", "fidelity", "nested_terms"))
 @click.option("--strict", is_flag=True, help="Exit 7 if anything is missing or rendered differently.")
 @click.option("--fix", "fixed_out", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write the translation with every finding repaired here (a line per unit): wordings "
                    "replaced in place, only missing items inserted (those units flagged for review).")
 @click.option("--quiet", "-q", is_flag=True)
-def check(source: Path, translation: Path | None, jsonl: bool, fmt: str, strict: bool, fixed_out: Path | None,
-          quiet: bool, **given) -> int:
+def check(source: Path, translation: Path | None, jsonl: bool, fmt: str, output: Path | None, strict: bool,
+          fixed_out: Path | None, quiet: bool, **given) -> int:
     """Check a translation made elsewhere: every glossary term, number, date, name and Latin token
     its source requires, reported as placed, rendered differently, or missing.
 
-    SOURCE and TRANSLATION are line-aligned text (a unit per line); with --jsonl, SOURCE alone
-    holds both (zh and en fields). No model is needed and nothing is changed."""
+    SOURCE and TRANSLATION are line-aligned text (a unit per line), or SOURCE alone holds both:
+    XLIFF 1.2/2.x, TMX, zhen's bilingual DOCX, or WMT 2025 jsonl (zh and en fields). No model is
+    needed and nothing is changed (--fix writes the repair elsewhere)."""
     import json
     from dataclasses import asdict
 
+    from .bilingual import SUFFIXES as BILINGUAL
+    from .bilingual import read_pairs
     from .check import check_texts
     from .evaluate import jsonl_testset, read_lines
     from .glossary import Glossary
@@ -223,9 +228,15 @@ def check(source: Path, translation: Path | None, jsonl: bool, fmt: str, strict:
     settings = Settings.take(given, engine="none")
     _configure_logging(0, quiet)
     glossaries = None
-    if jsonl == (translation is not None):
-        raise ZhenError("give SOURCE and TRANSLATION (line-aligned text), or one jsonl file with --jsonl.")
-    if jsonl:
+    jsonl = jsonl or (translation is None and source.suffix.lower() in (".jsonl", ".ndjson"))
+    if translation is not None and (jsonl or source.suffix.lower() in BILINGUAL):
+        raise ZhenError(f"{source} holds both languages; give it alone, without TRANSLATION.")
+    if translation is None and not jsonl and source.suffix.lower() not in BILINGUAL:
+        raise ZhenError(f"{source}: give its TRANSLATION too (line-aligned text), or a file that holds both "
+                        f"languages (.jsonl, {', '.join(BILINGUAL)}).")
+    if translation is None and not jsonl:
+        sources, english = read_pairs(source)
+    elif jsonl:
         testset = jsonl_testset([source])
         sources, english = testset.sources, testset.references[0]
         base = settings.glossary()
@@ -250,7 +261,11 @@ def check(source: Path, translation: Path | None, jsonl: bool, fmt: str, strict:
                     f"units for review: {', '.join(map(str, fixed.review)) or 'none'}) → {fixed_out}"
                     + (f"; {len(left)} still not placed" if left else "; every requirement now placed"))
     if fmt == "json":
-        click.echo(json.dumps(asdict(report), ensure_ascii=False, indent=1))
+        write_output(json.dumps(asdict(report), ensure_ascii=False, indent=1) + "\n", output)
+    elif fmt == "html":
+        from .check import render_html
+
+        write_output(render_html(report), output)
     else:
         _check_table(report)
     counts = report.counts()

@@ -144,3 +144,18 @@ def test_models_list_says_where_it_looks(tmp_path, tiny_model):
 def test_models_pull_offline_fails_cleanly(tmp_path):
     proc = zhen("models", "pull", "Helsinki-NLP/opus-mt-zh-en", "--models-dir", tmp_path)
     assert_clean_failure(proc, "Could not download")
+
+
+def test_verbose_says_where_the_time_goes(tiny_model, tmp_path):
+    import re
+
+    proc = zhen("translate", SAMPLE, "--model", tiny_model, "--beam", "1", "-v", "-o", tmp_path / "out.txt")
+    assert proc.returncode == 0, proc.stderr.decode()
+    line = next(x for x in proc.stderr.decode().splitlines() if x.startswith("zhen: time: "))
+    steps = dict((name, float(s)) for name, s in re.findall(r"([a-z][a-z -]+?) (\d+\.\d+) s", line))
+    assert {"read", "glossaries", "model", "segment and find requirements", "translate and check",
+            "write"} <= set(steps), line
+    total = steps.pop("total")
+    assert abs(sum(steps.values()) - total) < 0.05 and steps["translate and check"] > 0
+    quiet = zhen("translate", SAMPLE, "--model", tiny_model, "--beam", "1", "-o", tmp_path / "q.txt")
+    assert b"time:" not in quiet.stderr

@@ -52,6 +52,35 @@ def _progress(total: int | None, quiet: bool, unit: str = "seg") -> Iterator:
         bar.close()
 
 
+class _Clock:
+    """Where a command's time goes, step by step (``-v``): the process's start-up (Python and the
+    imports before the command ran), then each step's wall time."""
+
+    def __init__(self) -> None:
+        self.last = time.monotonic()
+        startup = _since_process_start()
+        self.steps: list[tuple[str, float]] = [("start-up", startup)] if startup is not None else []
+
+    def lap(self, name: str) -> None:
+        now = time.monotonic()
+        self.steps.append((name, now - self.last))
+        self.last = now
+
+    def line(self) -> str:
+        total = sum(seconds for _, seconds in self.steps)
+        return "zhen: time: " + " · ".join(f"{n} {s:.2f} s" for n, s in self.steps) + f" (total {total:.2f} s)"
+
+
+def _since_process_start() -> float | None:
+    """Seconds since this process started (Linux's /proc), or ``None`` where that is not known."""
+    try:
+        ticks = int(Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()[19])
+        uptime = float(Path("/proc/uptime").read_text().split()[0])
+        return max(0.0, uptime - ticks / os.sysconf("SC_CLK_TCK"))
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def _read_source(source: str, max_bytes: int | None = None):
     """The release named by a FILE|- argument (``-`` is standard input)."""
     from .readers import DEFAULT_MAX_BYTES, read_bytes, read_path
@@ -109,6 +138,7 @@ def translate(source: str, fmt: str, output: Path | None, strict: bool, quiet: b
     settings = Settings.take(given)
     _configure_logging(verbose, quiet)
     started = time.monotonic()
+    clock = _Clock()
     if output is not None and not output.parent.is_dir():  # refuse now, not after the work is done
         raise ZhenError(f"{output.parent}: no such folder for the output; create it or choose another -o path.")
     if output is not None and source != "-" and output.exists() and os.path.samefile(output, source):
@@ -116,17 +146,25 @@ def translate(source: str, fmt: str, output: Path | None, strict: bool, quiet: b
                         "its source).")
     # Read first: a bad file is refused before seconds are spent loading a model.
     release = _read_source(source, settings.max_input_bytes)
+    clock.lap("read")
     glossary = settings.glossary()
     for override in glossary.overrides:
         _say(quiet, f"zhen: glossary override: {override}")
+    clock.lap("glossaries")
     pipeline = settings.pipeline(glossary=glossary)
+    clock.lap("model")
     release = pipeline.segment(release)
+    clock.lap("segment and find requirements")
     with _progress(pipeline.count_units(release), quiet) as advance:
         release = pipeline.translate(release, progress=advance)
+    clock.lap("translate and check")
     rendered = render(release, fmt)
     if fmt == "txt" and verbose:  # plain English stays plain; -v says how it was made
         rendered += f"\n# zhen signature: {format_signature(release.signature)}\n"
     write_output(rendered, output)
+    clock.lap("write")
+    if verbose:
+        _say(quiet, clock.line())
     _say(quiet, f"zhen: {len(release.segments())} segments in {len(release.paragraphs)} paragraphs, "
                 f"{release.signature['engine']} {release.signature['model']}, {time.monotonic() - started:.1f} s"
                 + (f" → {output}" if output else ""))

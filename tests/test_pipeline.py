@@ -282,3 +282,13 @@ def test_every_output_format_carries_the_signature(pipe, tiny_model, tmp_path):
     assert proc.returncode == 0, proc.stderr
     signatures = json.loads((tmp_path / "e.json").read_text())["metric_signatures"]
     assert signatures["numbers"].startswith("metric:numbers|") and "version:zhen-" in signatures["numbers"]
+
+
+def test_inline_pinyin_with_tone_marks_is_never_a_latin_token_to_copy():
+    """A page copied with reading aids (環(huán)境) used to require hu, n, zh, ng… in the English."""
+    from zhen.requirements import RequirementFinder
+
+    finder = RequirementFinder()
+    damaged = "生態(tài)環(huán)境部部長(zhǎng)黃潤秋(qiū)表示，將推進RCEP和COP28合作，並開通QQ群與U.S.企業對接。"
+    latin = [h.source for h in finder.find(damaged) if h.kind == "latin"]
+    assert latin == ["RCEP", "COP28", "QQ", "U.S"]

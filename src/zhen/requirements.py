@@ -18,7 +18,10 @@ from .occurrences import PLAIN_QUOTES, claim, count, find_words
 from .release import Segment, TermHit
 from .textnorm import fold
 
-_LATIN = re.compile(r"(?<![A-Za-z0-9])[A-Za-z][A-Za-z0-9&+\-]*(?:\.[A-Za-z0-9]+)*")
+#: a Latin-script word or code (RCEP, COP28, QQ, U.S), never a piece of a longer word: a letter with
+#: a diacritic next to it means pinyin with tone marks (環(huán)境) or a foreign word, not a token to copy
+_LATIN = re.compile(r"(?<![A-Za-z0-9\u00C0-\u024F])[A-Za-z][A-Za-z0-9&+\-]*(?:\.[A-Za-z0-9]+)*"
+                    r"(?![A-Za-z0-9\u00C0-\u024F])")
 _PRIORITY = {"term": 0, "name": 1, "date": 2, "number": 2, "latin": 3}
 
 

@@ -195,14 +195,15 @@ class FixResult:
     after: CheckReport  # the fixed English, checked again
 
 
-def fix_texts(pipeline, sources: list[str], translations: list[str], *, glossaries=None) -> FixResult:
-    """The translations with every finding of :func:`check_texts` repaired (see the module's
-    docstring); units are returned one line each, whitespace collapsed as the check reads them."""
+def fix_texts(pipeline, report: CheckReport, *, glossaries=None) -> FixResult:
+    """The English that ``report`` (from :func:`check_texts` with the same pipeline and
+    glossaries) checked, with every finding repaired (see the module's docstring); units are
+    returned one line each, whitespace collapsed as the check read them."""
     from .requirements import insert_last_resort
     from .release import TermHit
 
-    report = check_texts(pipeline, sources, translations, glossaries=glossaries)
-    english = [" ".join(t.split()) for t in translations]
+    sources = [zh for zh, _ in report.texts]
+    english = [en for _, en in report.texts]
     edits: list[Edit] = []
     review: set[int] = set()
     for f in report.findings:
@@ -270,3 +271,4 @@ def render_html(report: CheckReport) -> str:
             + (f"<h2>Rendered more than one way</h2><ul>{inconsistent}</ul>" if inconsistent else "")
             + "<table><tr><th>#</th><th>中文</th><th>English</th></tr>" + "".join(rows) + "</table>"
             + f"<p class='sig'>zhen signature: <code>{sig}</code></p></body></html>\n")
+

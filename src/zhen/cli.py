@@ -292,7 +292,7 @@ def check(source: Path, translation: Path | None, jsonl: bool, fmt: str, output:
     if fixed_out is not None:
         from .check import fix_texts
 
-        fixed = fix_texts(pipeline, sources, english, glossaries=glossaries)
+        fixed = fix_texts(pipeline, report, glossaries=glossaries)
         write_output("\n".join(fixed.english) + "\n", fixed_out)
         left = fixed.after.problems
         _say(quiet, f"zhen: fix: {len(fixed.edits)} edits ({sum(e.before is None for e in fixed.edits)} insertions; "

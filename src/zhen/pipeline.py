@@ -161,7 +161,7 @@ class Pipeline:
 
     def count_units(self, release: Release) -> int:
         """How many strings :meth:`translate` will send to the engine (for progress bars)."""
-        return len(release.segments()) + (1 if release.metadata.source else 0)
+        return count_units(release)
 
 
 def engine_inputs(releases: list[Release]) -> tuple[list[str], list[list[list[str]]], list[list[str]]]:
@@ -184,6 +184,12 @@ def engine_inputs(releases: list[Release]) -> tuple[list[str], list[list[list[st
     return texts, constraints, anchors
 
 
+def count_units(release: Release) -> int:
+    """How many English strings a segmented release takes: one per segment, and one for the
+    metadata's source line when it has one."""
+    return len(release.segments()) + (1 if release.metadata.source else 0)
+
+
 def _share(hits: list[TermHit], segments: list[Segment], finder: RequirementFinder, text: str) -> None:
     """Give each requirement found in a paragraph to the segment that holds it. One that a cut
     crosses (possible only at a hard cut inside a long run of characters) cannot be required of
@@ -203,7 +209,7 @@ def postprocess(release: Release, hyps: list[Hypothesis | str], *, last_resort: 
     ``method`` is what the audit says placed a found requirement (default: ``constrained`` where
     decoding was steered to it, else ``model``)."""
     hyps = [h if isinstance(h, Hypothesis) else Hypothesis(h) for h in hyps]
-    expected = len(release.segments()) + (1 if release.metadata.source else 0)
+    expected = count_units(release)
     if len(hyps) != expected:
         raise ValueError(f"{len(hyps)} translations for {expected} segments and metadata")
     paragraphs, at = [], 0

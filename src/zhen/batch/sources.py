@@ -53,15 +53,12 @@ def safe_relpath(name: str) -> str | None:
     return "/".join(parts)
 
 
-def iter_items(source: Path, limits: Limits = Limits(), *, read: bool = True,
-               exclude: Path | None = None) -> Iterator[Item]:
-    """Every document of ``source`` in a stable order (sorted by path). With ``read=False`` the
-    documents of a folder or archive are listed and checked but not read (``data`` is ``None``):
-    enough to count them. ``exclude``: a folder never read (the job's own output folder); any
+def iter_items(source: Path, limits: Limits = Limits(), *, exclude: Path | None = None) -> Iterator[Item]:
+    """Every document of ``source`` in a stable order (sorted by path). ``exclude``: a folder never read (the job's own output folder); any
     folder holding a zhen job is skipped too. A path met twice (an archive may hold one name
     twice) gets ``~2``, ``~3`` before its extension, so each document keeps its own record."""
     seen: dict[str, int] = {}
-    for item in _items(source, limits, read, exclude):
+    for item in _items(source, limits, exclude):
         n = seen[item.path] = seen.get(item.path, 0) + 1
         if n > 1:
             stem, dot, ext = item.path.rpartition(".")
@@ -69,14 +66,14 @@ def iter_items(source: Path, limits: Limits = Limits(), *, read: bool = True,
         yield item
 
 
-def _items(source: Path, limits: Limits, read: bool, exclude: Path | None) -> Iterator[Item]:
+def _items(source: Path, limits: Limits, exclude: Path | None) -> Iterator[Item]:
     kind = check_source(source)
     if kind == "folder":
-        yield from _folder(source, limits, read, exclude)
+        yield from _folder(source, limits, exclude)
     elif kind == "zip":
-        yield from _zip(source, limits, read)
+        yield from _zip(source, limits)
     elif kind == "tar":
-        yield from _tar(source, limits, read)
+        yield from _tar(source, limits)
     else:
         yield from _jsonl(source, limits)
 
@@ -109,7 +106,7 @@ def _kind_check(path: str) -> Item | None:
 JOB_DIR = ".zhen-job"
 
 
-def _folder(root: Path, limits: Limits, read: bool = True, exclude: Path | None = None) -> Iterator[Item]:
+def _folder(root: Path, limits: Limits, exclude: Path | None = None) -> Iterator[Item]:
     base = root.resolve()
     excluded = exclude.resolve() if exclude is not None else None
     written: set[Path] = set()  # folders that hold a zhen job: what zhen wrote, not input
@@ -137,7 +134,7 @@ def _folder(root: Path, limits: Limits, read: bool = True, exclude: Path | None 
         if size > limits.max_doc_bytes:
             yield Item(rel, status="refused", reason=f"{size / 1e6:.1f} MB, over the {limits.max_doc_bytes / 1e6:.0f} MB limit")
             continue
-        yield Item(rel, path.read_bytes() if read else None)
+        yield Item(rel, path.read_bytes())
 
 
 def _entry(name: str, *, link: str | None = None, special: bool = False) -> tuple[str, Item | None]:
@@ -157,7 +154,7 @@ def _read_capped(fh, limit: int) -> bytes | None:
     return None if len(data) > limit else data
 
 
-def _zip(path: Path, limits: Limits, read: bool = True) -> Iterator[Item]:
+def _zip(path: Path, limits: Limits) -> Iterator[Item]:
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:
@@ -174,10 +171,6 @@ def _zip(path: Path, limits: Limits, read: bool = True) -> Iterator[Item]:
             refused = _size_check(rel, info.file_size, info.compress_size, total, limits)
             if refused:
                 yield refused
-                continue
-            if not read:
-                total += info.file_size
-                yield Item(rel)
                 continue
             with archive.open(info) as fh:
                 data = _read_capped(fh, limits.max_doc_bytes)
@@ -201,7 +194,7 @@ def _size_check(rel: str, size: int, packed: int, total: int, limits: Limits) ->
     return None
 
 
-def _tar(path: Path, limits: Limits, read: bool = True) -> Iterator[Item]:
+def _tar(path: Path, limits: Limits) -> Iterator[Item]:
     try:
         archive = tarfile.open(path)
     except (tarfile.TarError, OSError) as exc:
@@ -224,10 +217,6 @@ def _tar(path: Path, limits: Limits, read: bool = True) -> Iterator[Item]:
             refused = _size_check(rel, member.size, int(share) or 1, total, limits)
             if refused:
                 yield refused
-                continue
-            if not read:
-                total += member.size
-                yield Item(rel)
                 continue
             fh = archive.extractfile(member)
             data = _read_capped(fh, limits.max_doc_bytes) if fh else None

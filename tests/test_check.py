@@ -132,3 +132,16 @@ def test_check_html_marks_each_finding_in_both_languages(tmp_path):
     assert '<mark class="different">Monetary Authority of Hong Kong</mark>' in page
     assert '<mark class="missing">中国—东盟环境合作论坛</mark>' in page
     assert '<mark class="placed">Nanning</mark>' in page and "engine:check" in page
+
+
+def test_fix_never_doubles_what_the_required_form_already_has_around_it(tmp_path):
+    src, hyp = tmp_path / "s.zh", tmp_path / "d.en"
+    src.write_text("2023年广西进出口总额达1613.8亿元。\n外汇基金资产达681亿港元。\n", encoding="utf-8")
+    hyp.write_text("In 2023 Guangxi's imports and exports reached 16.138 billion yuan.\n"
+                   "The Exchange Fund's assets reached HK$6.81 billion.\n", encoding="utf-8")
+    out = tmp_path / "fixed.en"
+    proc = zhen("check", src, hyp, "--no-shipped-glossaries", "--fix", out, "-q")
+    assert proc.returncode == 0, proc.stderr
+    first, second = out.read_text(encoding="utf-8").splitlines()
+    assert first == "In 2023 Guangxi's imports and exports reached 161.38 billion yuan."
+    assert second == "The Exchange Fund's assets reached HK$68.1 billion."

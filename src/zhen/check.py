@@ -212,8 +212,10 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None) -> FixResult:
             at = english[i].index(f.seen)
             start_of_sentence = at == 0 or english[i][:at].rstrip()[-1:] in ".!?"
             wanted = f.target[:1].upper() + f.target[1:] if start_of_sentence else f.target
-            english[i] = english[i][:at] + wanted + english[i][at + len(f.seen):]
-            edits.append(Edit(f.unit, f.kind, f.source, f.seen, wanted))
+            start, end = _overlap(english[i], at, at + len(f.seen), wanted)
+            before = english[i][start:end]
+            english[i] = english[i][:start] + wanted + english[i][end:]
+            edits.append(Edit(f.unit, f.kind, f.source, before, wanted))
         elif f.status == "missing":
             hit = TermHit(0, 0, f.source, f.target, [f.target], f.kind, f.origin)
             english[i] = insert_last_resort(english[i], hit)
@@ -272,3 +274,24 @@ def render_html(report: CheckReport) -> str:
             + "<table><tr><th>#</th><th>中文</th><th>English</th></tr>" + "".join(rows) + "</table>"
             + f"<p class='sig'>zhen signature: <code>{sig}</code></p></body></html>\n")
 
+
+def _overlap(text: str, start: int, end: int, wanted: str) -> tuple[int, int]:
+    """The span to replace with ``wanted`` so that nothing is doubled: ``text[start:end]`` widened
+    over what ``wanted`` already has around it in ``text`` (the "yuan" after "16.138 billion" when
+    the required form is "161.38 billion yuan", the "HK$" before it), never cutting a word."""
+    lowered, want = text.lower(), wanted.lower()
+    for k in range(len(want) - 1, 0, -1):  # the longest tail of wanted that follows the span
+        if want[-k - 1].isalnum() and want[-k].isalnum():
+            continue
+        tail, after = want[-k:].lstrip(), lowered[end:]
+        rest = after.lstrip()
+        if tail and rest.startswith(tail) and not rest[len(tail) : len(tail) + 1].isalnum():
+            end += len(after) - len(rest) + len(tail)
+            break
+    for k in range(len(want) - 1, 0, -1):  # the longest head of wanted that comes before it
+        if want[k - 1].isalnum() and want[k].isalnum():
+            continue
+        if lowered[:start].endswith(want[:k]) and (start == k or not lowered[start - k - 1].isalnum()):
+            start -= k
+            break
+    return start, end

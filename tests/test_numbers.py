@@ -68,3 +68,10 @@ def test_month_day(month, day):
 def test_percent_is_kept(whole, tenth):
     (m,) = find_numbers(f"增长{whole}.{tenth}%。")
     assert m.english == f"{whole}.{tenth}%"
+
+
+def test_a_month_alone_is_a_date_not_a_number():
+    from zhen.numbers import find_numbers
+
+    found = [(m.kind, m.english) for m in find_numbers("# 2月\n直至2月中旬市場才穩定，6月份回升，3个月后")]
+    assert found == [("date", "February"), ("date", "February"), ("date", "June"), ("number", "3")]

@@ -34,8 +34,9 @@ from .occurrences import find_words
 from .release import Paragraph, Release
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:[.'’-][A-Za-z0-9]+)*")
-_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?(?:\s*(?:trillion|billion|million|thousand))?", re.I)
-_SCALE = {"trillion": Decimal(10) ** 12, "billion": Decimal(10) ** 9, "million": Decimal(10) ** 6}
+_NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?(?:\s*(?:hundred million|trillion|billion|million|thousand))?", re.I)
+_SCALE = {"trillion": Decimal(10) ** 12, "billion": Decimal(10) ** 9, "hundred million": Decimal(10) ** 8,
+          "million": Decimal(10) ** 6}
 _SMALL_WORDS = {"of", "the", "and", "a", "an", "for", "in", "on", "to", "with", "at", "by"}
 
 
@@ -62,6 +63,8 @@ class CheckReport:
     signature: dict | None = None
     #: each unit's (source, English) as checked: whitespace collapsed, offsets refer to these
     texts: list[tuple[str, str]] = field(default_factory=list)
+    #: how each unit is named to a person (``document:paragraph`` in a jsonl file), else its number
+    labels: list[str] | None = None
 
     def counts(self) -> dict[str, int]:
         return dict(Counter(f.status for f in self.findings))
@@ -125,7 +128,7 @@ def _date_order(english: str, target: str) -> str | None:
 
 
 def _value(text: str) -> Decimal | None:
-    m = re.search(r"(\d[\d,]*(?:\.\d+)?)(?:\s*(trillion|billion|million))?", text, flags=re.I)
+    m = re.search(r"(\d[\d,]*(?:\.\d+)?)(?:\s*(hundred million|trillion|billion|million))?", text, flags=re.I)
     if not m:
         return None
     value = Decimal(m.group(1).replace(",", ""))
@@ -171,8 +174,10 @@ def _reworded(english: str, target: str) -> str | None:
         window = words[i : i + width]
         lowered = [w.group().lower() for w in window]
         if lowered and lowered[0] in content and set(content) <= set(lowered):
-            end = max(window[lowered.index(c)].end() for c in content)
-            seen = english[window[0].start() : end]
+            last = max(lowered.index(c) for c in content)
+            if set(lowered[: last + 1]) - set(content) - _SMALL_WORDS:
+                continue  # another word inside: "green supply chain development" is not "green development"
+            seen = english[window[0].start() : window[last].end()]
             if not find_words(seen, target) and not re.search(r"[.;:!?]\s", seen):  # within one sentence
                 return seen
     return None
@@ -185,6 +190,11 @@ class Edit:
     source: str
     before: str | None  # the wording replaced; ``None`` for an insertion
     after: str
+    #: ``aligned`` (the words aligned to the source term), ``reworded`` (the term in another case or
+    #: word order), ``number`` / ``date`` (a value rewritten in place), ``inserted`` (nothing to replace)
+    method: str = "inserted"
+    at: int = 0  # where ``after`` starts in the fixed English of the unit
+    why: str = ""  # for an insertion: why nothing was replaced
 
 
 @dataclass
@@ -194,46 +204,227 @@ class FixResult:
     review: list[int]  # units with an insertion: a person should read them
     after: CheckReport  # the fixed English, checked again
 
+    def methods(self) -> dict[str, int]:
+        return dict(Counter(e.method for e in self.edits))
 
-def fix_texts(pipeline, report: CheckReport, *, glossaries=None) -> FixResult:
+
+_EDGE_WORDS = {"the", "a", "an", "of", "and", "to", "in", "for", "on", "by", "'s", "’s", "its", "their", "his", "her"}
+
+
+def fix_texts(pipeline, report: CheckReport, *, glossaries=None, align: bool = True, priors=None) -> FixResult:
     """The English that ``report`` (from :func:`check_texts` with the same pipeline and
     glossaries) checked, with every finding repaired (see the module's docstring); units are
-    returned one line each, whitespace collapsed as the check read them."""
-    from .requirements import insert_last_resort
+    returned one line each, whitespace collapsed as the check read them.
+
+    A wording found by the check is replaced in place; a term the check found nowhere is looked
+    for by word alignment (:mod:`zhen.align`, with ``priors`` when given) and the English words
+    aligned to it are replaced; only what aligns to nothing usable is inserted, its unit flagged."""
     from .release import TermHit
+    from .requirements import insert_last_resort
 
     sources = [zh for zh, _ in report.texts]
     english = [en for _, en in report.texts]
+    by_unit: dict[int, list[Finding]] = {}
+    for f in report.findings:
+        by_unit.setdefault(f.unit, []).append(f)
+    spans = _aligned_spans(report, glossaries, priors) if align else {}
     edits: list[Edit] = []
     review: set[int] = set()
-    for f in report.findings:
-        i = f.unit - 1
-        if f.status in ("different", "equivalent") and f.seen and f.seen in english[i]:
-            at = english[i].index(f.seen)
-            start_of_sentence = at == 0 or english[i][:at].rstrip()[-1:] in ".!?"
-            wanted = f.target[:1].upper() + f.target[1:] if start_of_sentence else f.target
-            start, end = _overlap(english[i], at, at + len(f.seen), wanted)
-            before = english[i][start:end]
-            english[i] = english[i][:start] + wanted + english[i][end:]
-            edits.append(Edit(f.unit, f.kind, f.source, before, wanted))
-        elif f.status == "missing":
+    for unit, found in sorted(by_unit.items()):
+        text = english[unit - 1]
+        placed = [(f, a, b) for f in found if f.status == "placed"
+                  for a, b in find_words(text.lower(), f.target.lower())]
+        planned: list[tuple[int, int, str, Finding, str]] = []  # start, end, wanted, finding, method
+        missing: list[tuple[Finding, str]] = []
+        for f in found:
+            if f.status in ("different", "equivalent") and f.seen and f.seen in text:
+                at = _free_occurrence(text, f.seen, planned)
+                if at is not None:
+                    method = f.kind if f.kind in ("number", "date") else "reworded"
+                    planned.append((at, at + len(f.seen), f.target, f, method))
+                    continue
+            if f.status in ("missing", "different", "equivalent"):
+                # the English of other requirements stays; one nested in this term's source may
+                # be replaced when the required form holds it ("Hong Kong" in "Hong Kong interbank …")
+                protected = [(a, b) for g, a, b in placed if not (
+                    f.start <= g.start and g.end <= f.end and g.target.lower() in f.target.lower())]
+                span, why = spans.get(id(f), (None,))[:2], "no English words align to it"
+                span = span if span[0] is not None else None
+                if span:
+                    span, why = _usable(text, span, f.target, protected, planned)
+                if span and not (spans[id(f)][2] or _shares_a_word(text[span[0]:span[1]], f.target)):
+                    span, why = None, (f"only a doubtful alignment (“{text[span[0]:span[1]]}”: one direction, "
+                                       "no word in common with the required form)")
+                if span:
+                    planned.append((*span, f.target, f, "aligned"))
+                else:
+                    missing.append((f, why))
+        unit_edits = []
+        for start, end, wanted, f, method in sorted(planned, key=lambda p: -p[0]):
+            text, edit = _replace(text, start, end, wanted, f, method)
+            unit_edits.append(edit)
+        shift = 0
+        for edit in sorted(unit_edits, key=lambda e: e.at):  # offsets of later edits moved by earlier ones
+            edit.at += shift
+            shift += len(edit.after) - len(edit.before or "")
+        for f, why in missing:
             hit = TermHit(0, 0, f.source, f.target, [f.target], f.kind, f.origin)
-            english[i] = insert_last_resort(english[i], hit)
-            edits.append(Edit(f.unit, f.kind, f.source, None, f.target))
-            review.add(f.unit)
+            text = insert_last_resort(text, hit)
+            at = text.rfind(f.target)
+            unit_edits.append(Edit(unit, f.kind, f.source, None, f.target, "inserted", max(at, 0), why))
+            review.add(unit)
+        english[unit - 1] = text
+        edits += sorted(unit_edits, key=lambda e: e.at)
     return FixResult(english, edits, sorted(review), check_texts(pipeline, sources, english, glossaries=glossaries))
+
+
+def _free_occurrence(text: str, seen: str, planned) -> int | None:
+    for m in re.finditer(re.escape(seen), text):
+        if not any(m.start() < b and m.end() > a for a, b, *_ in planned):
+            return m.start()
+    return None
+
+
+def _aligned_spans(report: CheckReport, glossaries, priors) -> dict[int, tuple[int, int]]:
+    """For each finding the English lacks, the English words aligned to its source span."""
+    from . import align as aligner
+
+    wanted = [f for f in report.findings if f.status in ("missing", "different", "equivalent")
+              and f.kind in ("term", "name") and f.end > f.start]  # a number is rewritten, never aligned
+    if not wanted:
+        return {}
+    units = sorted({f.unit for f in wanted})
+    cuts: dict[int, set[int]] = {u: set() for u in units}
+    for f in report.findings:
+        if f.unit in cuts:
+            cuts[f.unit] |= {f.start, f.end}
+    pairs = [(report.texts[u - 1][0], report.texts[u - 1][1], tuple(sorted(cuts[u]))) for u in units]
+    extra, seen = [], set()
+    for g in (glossaries or []):
+        if g is not None and id(g) not in seen:
+            seen.add(id(g))
+            extra += [(t.source, t.targets[0]) for t in g.terms.values() if t.targets]
+    if priors is None and aligner.default_priors().exists():
+        priors = aligner.default_priors()
+    alignments = dict(zip(units, aligner.align(pairs, extra=extra, priors=priors)))
+    out = {}
+    for f in wanted:
+        alignment = alignments[f.unit]
+        span = alignment.english_span(f.start, f.end)
+        if span:
+            out[id(f)] = (*span, alignment.is_sure(f.start, f.end))
+    return out
+
+
+def _stems(text: str) -> set[str]:
+    return {w.lower()[:5] for w in _WORD.findall(text) if w.lower() not in _SMALL_WORDS and len(w) > 2}
+
+
+def _widen(text: str, start: int, end: int, target: str, reach: int = 3) -> tuple[int, int]:
+    """The span grown over neighbouring words (within ``reach`` words, in the same clause) that
+    the required form has too, so that the replacement leaves none of them beside it:
+    "Guangxi Modern Logistics Group" is replaced whole when "Guangxi" aligned to
+    广西现代物流集团 and the glossary says "Guangxi Logistics Group"."""
+    stems = _stems(target)
+    words = list(_WORD.finditer(text))
+    inside = [k for k, w in enumerate(words) if w.start() >= start and w.end() <= end]
+    if not inside or not stems:
+        return start, end
+    first, last = inside[0], inside[-1]
+    grown = True
+    while grown:
+        grown = False
+        for k in range(last + 1, min(len(words), last + 1 + reach)):
+            if re.search(r"[,.;:!?()]", text[words[k - 1].end():words[k].start()]):
+                break
+            if words[k].group().lower()[:5] in stems:
+                last, grown = k, True
+        for k in range(first - 1, max(-1, first - 1 - reach), -1):
+            if re.search(r"[,.;:!?()]", text[words[k].end():words[k + 1].start()]):
+                break
+            if words[k].group().lower()[:5] in stems:
+                first, grown = k, True
+    return words[first].start(), words[last].end()
+
+
+def _shares_a_word(seen: str, target: str) -> bool:
+    """Whether the aligned words and the required form share a content word (by its first five
+    letters: "transformation" and "transition" do not, "authorised" and "authorized" do)."""
+    return bool(_stems(seen) & _stems(target))
+
+
+def _usable(text: str, span: tuple[int, int], target: str, protected, planned) -> tuple[tuple[int, int] | None, str]:
+    """``span`` trimmed of the articles, prepositions and possessives at its edges that the
+    target does not have, or ``None`` and why not: too long to be the term's words, across a
+    sentence, or overlapping a placed requirement or another edit."""
+    start, end = span
+    target_words = [w.lower() for w in _WORD.findall(target)]
+    words = [m for m in _WORD.finditer(text) if m.start() >= start and m.end() <= end]
+    while words and words[0].group().lower() in _EDGE_WORDS and (not target_words or words[0].group().lower() != target_words[0]):
+        words.pop(0)
+    while words and words[-1].group().lower() in _EDGE_WORDS and (not target_words or words[-1].group().lower() != target_words[-1]):
+        words.pop()
+    if not words:
+        return None, f"only “{text[start:end]}” aligns to it"
+    if len(words) > 2 * len(target_words) + 3:
+        return None, f"the aligned words “{text[start:end]}” are too many to be the term's"
+    start, end = _widen(text, words[0].start(), words[-1].end(), target)
+    if re.search(r"[.;!?]\s", text[start:end]):
+        return None, f"the aligned words “{text[start:end]}” cross a sentence"
+    for a, b in protected:
+        if start < b and end > a:
+            return None, f"the aligned words “{text[start:end]}” hold “{text[a:b]}”, required elsewhere"
+    for a, b, wanted, *_ in planned:
+        if start < b and end > a:
+            return None, f"the aligned words “{text[start:end]}” are already replaced by “{wanted}”"
+    return (start, end), ""
+
+
+def _replace(text: str, start: int, end: int, wanted: str, f: Finding, method: str) -> tuple[str, Edit]:
+    """``text[start:end]`` replaced by ``wanted`` with the English kept grammatical around it:
+    capitalized at a sentence's start, nothing doubled at either edge ("the the", "yuan yuan"), and
+    "a"/"an" before it agreeing with its first sound."""
+    start_of_sentence = start == 0 or text[:start].rstrip()[-1:] in ".!?" or text[:start].rstrip().endswith("#")
+    if start_of_sentence:
+        wanted = wanted[:1].upper() + wanted[1:]
+    start, end = _overlap(text, start, end, wanted)
+    before = text[start:end]
+    head = text[:start]
+    article = re.search(r"\b(a|an|A|An)\s+$", head)
+    if article and wanted[:1].isalpha():
+        an = wanted[:1].lower() in "aeiou"
+        word = ("an" if an else "a") if article.group(1).islower() else ("An" if an else "A")
+        head = head[: article.start(1)] + word + head[article.end(1):]
+    if re.search(r"\b(the|The)\s+$", head) and wanted.lower().startswith("the "):
+        head = re.sub(r"\b(the|The)\s+$", "", head)
+        if head.rstrip()[-1:] in ("", ".", "!", "?"):
+            wanted = wanted[:1].upper() + wanted[1:]
+    tail = text[end:]
+    # a word the replaced span left beside it that the required form begins or ends with
+    # ("the strong strong-side CU") goes: nothing is doubled
+    prev, first = re.search(r"(\w+)\s+$", head), re.match(r"\w+", wanted)
+    if prev and first and prev.group(1).lower() == first.group().lower():
+        head = head[: prev.start(1)]
+        before = text[prev.start(1):start] + before
+    after, last = re.match(r"\s+(\w+)", tail), re.search(r"\w+$", wanted)
+    if after and last and after.group(1).lower() == last.group().lower():
+        before += tail[: after.end(1)]
+        tail = tail[after.end(1):]
+    return head + wanted + tail, Edit(f.unit, f.kind, f.source, before, wanted, method, len(head))
 
 
 _CSS = """body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;width:100%}
 td,th{border:1px solid #ccc;padding:.5em;vertical-align:top}mark.placed{background:#d9f2d9}
-mark.different,mark.equivalent{background:#ffe8a8}mark.missing{background:#f7c6c6}
+mark.different,mark.equivalent{background:#ffe8a8}mark.missing,mark.inserted{background:#f7c6c6}
+mark.replaced{background:#cfe2ff}
 .sig{color:#666;font-size:.85em}ul{margin:.3em 0 0 1em;padding:0}"""
 
 
-def render_html(report: CheckReport) -> str:
+def render_html(report: CheckReport, fixed: FixResult | None = None) -> str:
     """The check as a page: each unit's source and English side by side, every requirement marked
     in the source by its status (green placed, amber written otherwise, red missing) and the
-    other wording marked in the English, with the list of findings under it."""
+    other wording marked in the English, with the list of findings under it; with ``fixed``, a
+    third column holds the fixed English, each edit marked (blue replaced, red inserted)."""
     from html import escape
 
     from .signature import format_signature
@@ -249,6 +440,9 @@ def render_html(report: CheckReport) -> str:
 
     counts = report.counts()
     rows = []
+    edits_of: dict[int, list[Edit]] = {}
+    for e in (fixed.edits if fixed else []):
+        edits_of.setdefault(e.unit, []).append(e)
     for unit, (zh, en) in enumerate(report.texts, 1):
         found = [f for f in report.findings if f.unit == unit and f.status != "off"]
         zh_spans = [(f.start, f.end, f.status) for f in found]
@@ -261,8 +455,16 @@ def render_html(report: CheckReport) -> str:
         notes = "".join(f"<li>{escape(f.status)} {escape(f.kind)}: {escape(f.source)} → {escape(f.target)}"
                         + (f" (written “{escape(f.seen)}”)" if f.seen else "") + "</li>"
                         for f in found if f.status != "placed")
-        rows.append(f"<tr><td>{unit}</td><td>{marked(zh, zh_spans)}</td><td>{marked(en, en_spans)}"
-                    + (f"<ul>{notes}</ul>" if notes else "") + "</td></tr>")
+        label = report.labels[unit - 1] if report.labels else str(unit)
+        row = (f"<tr><td>{escape(label)}</td><td>{marked(zh, zh_spans)}</td><td>{marked(en, en_spans)}"
+               + (f"<ul>{notes}</ul>" if notes else "") + "</td>")
+        if fixed:
+            edits = edits_of.get(unit, [])
+            spans = [(e.at, e.at + len(e.after), "inserted" if e.before is None else "replaced") for e in edits]
+            listed = "".join(f"<li>{escape(e.method)}: " + (f"“{escape(e.before)}” → " if e.before is not None else "")
+                             + f"“{escape(e.after)}”" + (f" ({escape(e.why)})" if e.why else "") + "</li>" for e in edits)
+            row += f"<td>{marked(fixed.english[unit - 1], spans)}" + (f"<ul>{listed}</ul>" if listed else "") + "</td>"
+        rows.append(row + "</tr>")
     inconsistent = "".join(f"<li>{escape(i['source'])}: " + "; ".join(f"{escape(k)} ×{n}" for k, n in
                                                                      i["renderings"].items()) + "</li>"
                            for i in report.inconsistent)
@@ -271,8 +473,18 @@ def render_html(report: CheckReport) -> str:
     return (f"<!doctype html><html><head><meta charset='utf-8'><title>zhen check</title><style>{_CSS}</style>"
             f"</head><body><h1>zhen check</h1><p>{report.units} units: {summary}.</p>"
             + (f"<h2>Rendered more than one way</h2><ul>{inconsistent}</ul>" if inconsistent else "")
-            + "<table><tr><th>#</th><th>中文</th><th>English</th></tr>" + "".join(rows) + "</table>"
+            + (_fix_summary(fixed) if fixed else "")
+            + "<table><tr><th>#</th><th>中文</th><th>English</th>" + ("<th>Fixed</th>" if fixed else "") + "</tr>"
+            + "".join(rows) + "</table>"
             + f"<p class='sig'>zhen signature: <code>{sig}</code></p></body></html>\n")
+
+
+def _fix_summary(fixed: FixResult) -> str:
+    methods = fixed.methods()
+    left = len(fixed.after.problems)
+    return (f"<p>Fixed: {len(fixed.edits)} edits (" + ", ".join(f"{n} {k}" for k, n in sorted(methods.items()))
+            + f"); {len(fixed.review)} units for review; "
+            + (f"{left} requirements still not placed." if left else "every requirement now placed.") + "</p>")
 
 
 def _overlap(text: str, start: int, end: int, wanted: str) -> tuple[int, int]:
@@ -295,3 +507,29 @@ def _overlap(text: str, start: int, end: int, wanted: str) -> tuple[int, int]:
             start -= k
             break
     return start, end
+
+
+def document_units(sources: list[str], translations: list[str]) -> tuple[list[str], list[str], list[int]]:
+    """Whole documents (the WMT 2025 form: a chapter each) cut into units a check can point to and
+    an aligner can align: their non-empty lines, paired by :func:`zhen.align.paragraph_beads` where
+    the translator merged or split some. Returns unit sources, unit English and each unit's
+    document (0-based); :func:`join_documents` puts fixed units back together."""
+    from .align import paragraph_beads
+
+    zh_units, en_units, doc_of = [], [], []
+    for d, (zh, en) in enumerate(zip(sources, translations)):
+        zh_lines = [line for line in zh.split("\n") if line.strip()]
+        en_lines = [line for line in en.split("\n") if line.strip()]
+        for zs, es in paragraph_beads(zh_lines, en_lines):
+            zh_units.append(" ".join(zh_lines[i] for i in zs))
+            en_units.append(" ".join(en_lines[j] for j in es))
+            doc_of.append(d)
+    return zh_units, en_units, doc_of
+
+
+def join_documents(units: list[str], doc_of: list[int], documents: int) -> list[str]:
+    out: list[list[str]] = [[] for _ in range(documents)]
+    for text, d in zip(units, doc_of):
+        if text:
+            out[d].append(text)
+    return ["\n\n".join(parts) for parts in out]

@@ -232,22 +232,27 @@ def summarize(source: str, sentences: int | None, ratio: float | None, chars: in
         click.echo(to_markdown(summary, (release.title_en or release.title) if release.title else "Summary"))
 
 
+def _check_inputs(f):
+    f = click.option("--quiet", "-q", is_flag=True)(f)
+    f = click.option("--priors", type=click.Path(path_type=Path, dir_okay=False, exists=True),
+                     help="Alignment priors from `zhen align-priors` [default: its default output, when built].")(f)
+    f = options(only=("glossaries", "shipped_glossaries", "disabled_terms", "fidelity", "nested_terms"))(f)
+    f = click.option("--jsonl", is_flag=True, help="SOURCE is WMT 2025 jsonl: each line's zh checked against its "
+                     "en, paragraph by paragraph, with the line's `proper` (or `terms`) dictionary over the glossaries.")(f)
+    f = click.argument("translation", required=False, type=click.Path(path_type=Path, dir_okay=False, exists=True))(f)
+    return click.argument("source", type=click.Path(path_type=Path, dir_okay=False, exists=True))(f)
+
+
 @cli.command()
-@click.argument("source", type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.argument("translation", required=False, type=click.Path(path_type=Path, dir_okay=False, exists=True))
-@click.option("--jsonl", is_flag=True, help="SOURCE is WMT 2025 jsonl: each line's zh checked against its en, "
-              "with the line's `proper` (or `terms`) dictionary over the glossaries.")
+@_check_inputs
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "html"]), default="table",
               show_default=True, help="html: each unit side by side, every finding marked in both languages.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write here, not stdout.")
-@options(only=("glossaries", "shipped_glossaries", "disabled_terms", "fidelity", "nested_terms"))
 @click.option("--strict", is_flag=True, help="Exit 7 if anything is missing or rendered differently.")
 @click.option("--fix", "fixed_out", type=click.Path(path_type=Path, dir_okay=False),
-              help="Also write the translation with every finding repaired here (a line per unit): wordings "
-                   "replaced in place, only missing items inserted (those units flagged for review).")
-@click.option("--quiet", "-q", is_flag=True)
+              help="Also write the translation with every finding repaired here, as `zhen fix` does.")
 def check(source: Path, translation: Path | None, jsonl: bool, fmt: str, output: Path | None, strict: bool,
-          fixed_out: Path | None, quiet: bool, **given) -> int:
+          fixed_out: Path | None, priors: Path | None, quiet: bool, **given) -> int:
     """Check a translation made elsewhere: every glossary term, number, date, name and Latin token
     its source requires, reported as placed, rendered differently, or missing.
 
@@ -257,53 +262,16 @@ def check(source: Path, translation: Path | None, jsonl: bool, fmt: str, output:
     import json
     from dataclasses import asdict
 
-    from .bilingual import SUFFIXES as BILINGUAL
-    from .bilingual import read_pairs
-    from .check import check_texts
-    from .evaluate import jsonl_testset, read_lines
-    from .glossary import Glossary
-
-    settings = Settings.take(given, engine="none")
-    _configure_logging(0, quiet)
-    glossaries = None
-    jsonl = jsonl or (translation is None and source.suffix.lower() in (".jsonl", ".ndjson"))
-    if translation is not None and (jsonl or source.suffix.lower() in BILINGUAL):
-        raise ZhenError(f"{source} holds both languages; give it alone, without TRANSLATION.")
-    if translation is None and not jsonl and source.suffix.lower() not in BILINGUAL:
-        raise ZhenError(f"{source}: give its TRANSLATION too (line-aligned text), or a file that holds both "
-                        f"languages (.jsonl, {', '.join(BILINGUAL)}).")
-    if translation is None and not jsonl:
-        sources, english = read_pairs(source)
-    elif jsonl:
-        testset = jsonl_testset([source])
-        sources, english = testset.sources, testset.references[0]
-        base = settings.glossary()
-        glossaries = [base.layered(Glossary.from_mapping(d, f"{source.name}:{i}")) if d else base
-                      for i, d in enumerate(testset.dictionaries or [], 1)]
-    else:
-        sources, english = read_lines(source, allow_empty=True), read_lines(translation, allow_empty=True)
-        if len(sources) != len(english):
-            raise ZhenError(f"{translation}: has {len(english)} lines, {source} has {len(sources)}; "
-                            "line-aligned files need one translation line per source line.")
-    if fixed_out is not None and (fixed_out.resolve() in (source.resolve(), translation and translation.resolve())):
-        raise ZhenError(f"--fix {fixed_out} is an input file; choose another path (zhen never overwrites its input).")
-    pipeline = settings.pipeline()
-    report = check_texts(pipeline, sources, english, glossaries=glossaries)
+    job = _CheckJob(source, translation, jsonl, given, quiet)
     if fixed_out is not None:
-        from .check import fix_texts
-
-        fixed = fix_texts(pipeline, report, glossaries=glossaries)
-        write_output("\n".join(fixed.english) + "\n", fixed_out)
-        left = fixed.after.problems
-        _say(quiet, f"zhen: fix: {len(fixed.edits)} edits ({sum(e.before is None for e in fixed.edits)} insertions; "
-                    f"units for review: {', '.join(map(str, fixed.review)) or 'none'}) → {fixed_out}"
-                    + (f"; {len(left)} still not placed" if left else "; every requirement now placed"))
+        job.fix(fixed_out, priors)
+    report = job.report
     if fmt == "json":
         write_output(json.dumps(asdict(report), ensure_ascii=False, indent=1) + "\n", output)
     elif fmt == "html":
         from .check import render_html
 
-        write_output(render_html(report), output)
+        write_output(render_html(report, job.fixed), output)
     else:
         _check_table(report)
     counts = report.counts()
@@ -311,6 +279,159 @@ def check(source: Path, translation: Path | None, jsonl: bool, fmt: str, output:
          + f" in {report.units} units" + (f"; {len(report.inconsistent)} terms rendered more than one way"
                                           if report.inconsistent else ""))
     return 7 if strict and (report.problems or report.inconsistent) else 0
+
+
+@cli.command()
+@_check_inputs
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), required=True,
+              help="Where the fixed translation goes: the input's own form (jsonl with each `en` fixed; a line "
+                   "per unit for text and the bilingual formats).")
+@click.option("--report", "report_out", type=click.Path(path_type=Path, dir_okay=False),
+              help="Also write the HTML report: every finding, and every edit highlighted.")
+def fix(source: Path, translation: Path | None, jsonl: bool, output: Path, report_out: Path | None,
+        priors: Path | None, quiet: bool, **given) -> int:
+    """Make the smallest edits that make every requirement of `zhen check` hold.
+
+    A term written another way is replaced in place: the check's other wording, else the English
+    words aligned to the term (word alignment with jieba and fast_align's model, no translation
+    model needed). Numbers and dates are rewritten in place. Only what aligns to nothing is inserted,
+    and its unit is flagged for review. Every edit is listed; the input is never overwritten."""
+    job = _CheckJob(source, translation, jsonl, given, quiet)
+    job.fix(output, priors)
+    if report_out is not None:
+        from .check import render_html
+
+        write_output(render_html(job.report, job.fixed), report_out)
+        _say(quiet, f"zhen: report → {report_out}")
+    return 0
+
+
+class _CheckJob:
+    """The inputs of `check` and `fix` read once, and the check run on them."""
+
+    def __init__(self, source: Path, translation: Path | None, jsonl: bool, given: dict, quiet: bool):
+        from .bilingual import SUFFIXES as BILINGUAL
+        from .bilingual import read_pairs
+        from .check import check_texts, document_units
+        from .evaluate import jsonl_testset, read_lines, read_jsonl
+        from .glossary import Glossary
+
+        settings = Settings.take(given, engine="none")
+        _configure_logging(0, quiet)
+        self.source, self.translation, self.quiet = source, translation, quiet
+        self.glossaries, self.documents, self.fixed = None, None, None
+        self.jsonl = jsonl or (translation is None and source.suffix.lower() in (".jsonl", ".ndjson"))
+        if translation is not None and (self.jsonl or source.suffix.lower() in BILINGUAL):
+            raise ZhenError(f"{source} holds both languages; give it alone, without TRANSLATION.")
+        if translation is None and not self.jsonl and source.suffix.lower() not in BILINGUAL:
+            raise ZhenError(f"{source}: give its TRANSLATION too (line-aligned text), or a file that holds both "
+                            f"languages (.jsonl, {', '.join(BILINGUAL)}).")
+        if translation is None and not self.jsonl:
+            sources, english = read_pairs(source)
+            labels = None
+        elif self.jsonl:
+            testset = jsonl_testset([source])
+            self.records = read_jsonl(source)
+            sources, english, self.documents = document_units(testset.sources, testset.references[0])
+            base = settings.glossary()
+            by_doc = [base.layered(Glossary.from_mapping(d, f"{source.name}:{i}")) if d else base
+                      for i, d in enumerate(testset.dictionaries or [], 1)]
+            self.glossaries = [by_doc[d] for d in self.documents] if by_doc else None
+            labels = _unit_labels(self.documents)
+        else:
+            sources, english = read_lines(source, allow_empty=True), read_lines(translation, allow_empty=True)
+            labels = None
+            if len(sources) != len(english):
+                sources, english, labels = self._release_paragraphs(source, translation, english, len(sources))
+        self.pipeline = settings.pipeline()
+        self.report = check_texts(self.pipeline, sources, english, glossaries=self.glossaries)
+        self.report.labels = labels
+
+    def _release_paragraphs(self, source: Path, translation: Path, english: list[str], n_source: int):
+        """SOURCE is not line-aligned with TRANSLATION: read it as `zhen translate` reads a release
+        (page chrome dropped, a paragraph a unit); the translation must then have one non-empty
+        line per paragraph, as `zhen translate -f txt` writes them."""
+        from .readers import read_release
+
+        zh = [p.text for p in read_release(source).paragraphs]
+        en = [line for line in english if line.strip()]
+        if len(zh) != len(en):
+            raise ZhenError(f"{translation}: has {len(english)} lines ({len(en)} with text), {source} has "
+                            f"{n_source} lines and {len(zh)} paragraphs as zhen reads the release; "
+                            "give one translation line per source line, or per paragraph.")
+        _say(self.quiet, f"zhen: {source.name} read as a release: {len(zh)} paragraphs, one a line of {translation.name}")
+        return zh, en, [f"¶{i}" for i in range(1, len(zh) + 1)]
+
+    def fix(self, out: Path, priors: Path | None) -> None:
+        import json
+
+        from .check import fix_texts, join_documents
+
+        inputs = {self.source.resolve(), self.translation and self.translation.resolve()}
+        if out.resolve() in inputs:
+            raise ZhenError(f"{out} is an input file; choose another path (zhen never overwrites its input).")
+        self.fixed = fixed = fix_texts(self.pipeline, self.report, glossaries=self.glossaries, priors=priors)
+        if self.documents is not None:
+            english = join_documents(fixed.english, self.documents, len(self.records))
+            text = "".join(json.dumps({**r, "en": e}, ensure_ascii=False) + "\n" for r, e in zip(self.records, english))
+        else:
+            text = "\n".join(fixed.english) + "\n"
+        write_output(text, out)
+        methods = fixed.methods()
+        left = fixed.after.problems
+        _say(self.quiet, f"zhen: fix: {len(fixed.edits)} edits ("
+             + ", ".join(f"{methods[k]} {k}" for k in ("aligned", "reworded", "number", "date", "inserted") if k in methods)
+             + f"; units for review: {', '.join(_label(self.report, u) for u in fixed.review) or 'none'}) → {out}"
+             + (f"; {len(left)} still not placed" if left else "; every requirement now placed"))
+
+
+@cli.command("align-priors")
+@click.option("--text", "texts", multiple=True, nargs=2, type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              metavar="ZH EN", help="Line-aligned parallel text: a Chinese file and its English; repeatable.")
+@click.option("--jsonl", "jsonls", multiple=True, type=click.Path(path_type=Path, dir_okay=False, exists=True),
+              help="Documents with zh and en fields (the WMT 2025 form); paragraphs paired; repeatable.")
+@click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False),
+              help="Where the priors go [default: $ZHEN_ALIGN_PRIORS, else ~/.cache/zhen/align-priors.txt, "
+                   "which check --fix and fix read].")
+@click.option("--quiet", "-q", is_flag=True)
+def align_priors(texts, jsonls, output: Path | None, quiet: bool) -> None:
+    """Learn word-alignment priors from parallel text, once, for `zhen fix` to read.
+
+    Use text of the kind you will check (official documents, your own archive), never the text you
+    will evaluate fixes on. zhen ships no priors: such text is licensed for use, not redistribution."""
+    from .align import build_priors, default_priors
+    from .check import document_units
+    from .evaluate import jsonl_testset, read_lines
+
+    if not texts and not jsonls:
+        raise ZhenError("give parallel text: --text ZH EN (line-aligned files) or --jsonl FILE (zh/en documents).")
+    pairs = []
+    for zh, en in texts:
+        zh_lines, en_lines = read_lines(zh, allow_empty=True), read_lines(en, allow_empty=True)
+        if len(zh_lines) != len(en_lines):
+            raise ZhenError(f"{en}: has {len(en_lines)} lines, {zh} has {len(zh_lines)}; --text needs line-aligned files.")
+        pairs += zip(zh_lines, en_lines)
+    for path in jsonls:
+        testset = jsonl_testset([path])
+        zh_units, en_units, _ = document_units(testset.sources, testset.references[0])
+        pairs += zip(zh_units, en_units)
+    out = output or default_priors()
+    started = time.monotonic()
+    n = build_priors(pairs, out)
+    _say(quiet, f"zhen: align-priors: {n} sentence pairs in {time.monotonic() - started:.1f} s → {out}")
+
+
+def _unit_labels(documents: list[int]) -> list[str]:
+    """``document:paragraph`` for each unit of a jsonl file (1-based, as editors count)."""
+    out, seen = [], {}
+    for d in documents:
+        seen[d] = seen.get(d, 0) + 1
+        out.append(f"{d + 1}:{seen[d]}")
+    return out
+
+
+def _label(report, unit: int) -> str:
+    return report.labels[unit - 1] if report.labels else str(unit)
 
 
 def _check_table(report) -> None:
@@ -321,7 +442,7 @@ def _check_table(report) -> None:
     for column in ("unit", "kind", "source", "required", "status", "written"):
         table.add_column(column)
     for f in report.problems:
-        table.add_row(str(f.unit), f.kind, f.source, f.target, f.status, f.seen or "")
+        table.add_row(_label(report, f.unit), f.kind, f.source, f.target, f.status, f.seen or "")
     for item in report.inconsistent:
         table.add_row("all", "term", item["source"], "one rendering", "inconsistent",
                       "; ".join(f"{k} ×{n}" for k, n in item["renderings"].items()))

@@ -55,6 +55,7 @@ def _pattern() -> re.Pattern[str]:
         rf"|(?P<ym>(?P<y2>(?:19|20)\d{{2}})年(?P<m2>1[0-2]|0?[1-9])月)"
         rf"|(?P<mrange>(?P<m3>1[0-2]|0?[1-9])(?:-|至|到|~)(?P<m4>1[0-2]|0?[1-9])月(?!\d))"
         rf"|(?P<md>(?P<m5>1[0-2]|0?[1-9])月(?P<d2>3[01]|[12]\d|0?[1-9])[日号])"
+        rf"|(?P<month>(?P<m6>1[0-2]|0?[1-9])月份?(?![\d日号]))"
         rf"|(?P<year>(?P<y3>(?:19|20)\d{{2}})年(?!\d))"
         rf"|(?P<pct>(?P<pn>{num})\s*%)"
         rf"|(?P<amount>(?P<an>{num})(?P<approx>[{approx}])?(?P<scale>{scales})?(?P<unit>{units})?)"
@@ -142,6 +143,9 @@ def find_numbers(text: str, context: str | None = None) -> list[NumberMatch]:
             month, day = MONTHS[int(m["m5"]) - 1], int(m["d2"])
             english = f"{month} {day}"
             out.append(NumberMatch(m.start(), m.end(), english, (english, f"{day} {month}"), "date"))
+        elif m["month"]:  # a month alone: 2月中旬 → "February"
+            english = MONTHS[int(m["m6"]) - 1]
+            out.append(NumberMatch(m.start(), m.end(), english, (english,), "date"))
         elif m["year"]:
             out.append(NumberMatch(m.start(), m.end(), m["y3"], (m["y3"],), "year"))
         elif m["pct"]:

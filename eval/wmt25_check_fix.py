@@ -1,0 +1,111 @@
+"""``zhen check`` and ``zhen check --fix`` on every output submitted to the WMT 2025 terminology
+task (zh→en, the five even years), against the task's own measures.
+
+    python eval/wmt25_check_fix.py [--systems CommandA_MT ...] [--years 2016 ...] [--priors PATH]
+
+For each output: the task's proper-term success rate before and after the fix (its own definition,
+:mod:`zhen.metrics.terms`), the rate zhen's check gives by the same counting, chrF++ against the
+reference before and after, the edits by method, doubled words before and after, and seconds per
+year. The fix reads each year's ``proper`` dictionary as its glossary and never the reference.
+Alignment priors (``--priors``, default ``zhen align-priors``' output) should come from the odd
+years and UN text only (``zhen align-priors --wmt-odd-years --un``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import time
+from collections import Counter
+from pathlib import Path
+
+from sacrebleu.metrics import CHRF
+
+from zhen.check import check_texts, document_units, fix_texts, join_documents
+from zhen.glossary import Glossary
+from zhen.metrics.terms import term_success_rate
+from zhen.settings import Settings
+from zhen.wmt25 import ZH_EN_YEARS, data_dir, load_year
+
+_DOUBLED = re.compile(r"\b(\w+)\s+\1\b", re.IGNORECASE)
+
+
+def doubled(texts: list[str]) -> int:
+    return sum(len(_DOUBLED.findall(t)) for t in texts)
+
+
+def outputs(root: Path, systems: list[str] | None) -> list[tuple[str, str]]:
+    found = sorted({(p.parent.name, p.name.split(".")[-2]) for p in (root / "submissions").glob("*/*.zhen.*.jsonl")})
+    return [(s, m) for s, m in found if not systems or s in systems]
+
+
+def run_output(system: str, mode: str, years: list[int], root: Path, priors) -> dict:
+    pipe = Settings(engine="none", nested_terms=True, shipped_glossaries=False).pipeline()
+    srcs, refs, dicts, before, after = [], [], [], [], []
+    edits, seconds, misses, left = Counter(), {}, [], 0
+    rate_check = [0.0, 0]
+    for year in years:
+        docs = load_year(year, root)
+        path = root / "submissions" / system / f"{system}.{year}.zhen.{mode}.jsonl"
+        hyps = [json.loads(line)["en"] for line in path.open(encoding="utf-8")]
+        started = time.monotonic()
+        glossary = Glossary.from_mapping(docs[0].proper, f"wmt25-{year}")  # one dictionary a year
+        zh_units, en_units, doc_of = document_units([d.zh for d in docs], hyps)
+        glossaries = [glossary] * len(zh_units)
+        report = check_texts(pipe, zh_units, en_units, glossaries=glossaries)
+        fixed = fix_texts(pipe, report, glossaries=glossaries, priors=priors)
+        seconds[year] = round(time.monotonic() - started, 1)
+        edits.update(fixed.methods())
+        left += len(fixed.after.problems)
+        for f in report.findings:
+            if f.kind == "term" and f.status not in ("placed", "off"):
+                misses.append((year, doc_of[f.unit - 1] + 1, f.unit, f.source, f.target, f.status))
+        new = join_documents(fixed.english, doc_of, len(docs))
+        srcs += [d.zh for d in docs]
+        refs += [d.en for d in docs]
+        dicts += [d.proper for d in docs]
+        before += hyps
+        after += new
+    chrf = CHRF(word_order=2)
+    return {
+        "system": system, "mode": mode,
+        "terms_before": term_success_rate(srcs, before, refs, dicts).rate,
+        "terms_after": term_success_rate(srcs, after, refs, dicts).rate,
+        "chrf++_before": chrf.corpus_score(before, [refs]).score,
+        "chrf++_after": chrf.corpus_score(after, [refs]).score,
+        "edits": dict(edits), "doubled_before": doubled(before), "doubled_after": doubled(after),
+        "seconds": seconds, "misses": len(misses), "still_not_placed": left,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--systems", nargs="*")
+    ap.add_argument("--years", type=int, nargs="+", default=list(ZH_EN_YEARS))
+    ap.add_argument("--priors", type=Path)
+    ap.add_argument("--data")
+    ap.add_argument("--json", type=Path, help="Also write every figure here.")
+    args = ap.parse_args()
+    root = data_dir(args.data)
+    if root is None:
+        raise SystemExit("WMT25 terminology data not found: set ZHEN_WMT25_DATA")
+    rows = []
+    print(f"{'output':32} {'terms':>13} {'chrF++':>13} {'edits':>6} {'aligned':>7} {'reword':>6} "
+          f"{'number':>6} {'insert':>6} {'not-ins':>7} {'dbl':>7} {'s/year':>6}")
+    for system, mode in outputs(root, args.systems):
+        r = run_output(system, mode, args.years, root, args.priors)
+        rows.append(r)
+        e = r["edits"]
+        total = sum(e.values())
+        print(f"{system + '/' + mode:32} {r['terms_before']:.3f}→{r['terms_after']:.3f} "
+              f"{r['chrf++_before']:6.2f}→{r['chrf++_after']:6.2f} {total:6d} {e.get('aligned', 0):7d} "
+              f"{e.get('reworded', 0):6d} {e.get('number', 0) + e.get('date', 0):6d} {e.get('inserted', 0):6d} "
+              f"{1 - e.get('inserted', 0) / max(1, total):7.1%} {r['doubled_before']:3d}→{r['doubled_after']:<3d} "
+              f"{max(r['seconds'].values()):6.1f}", flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -43,8 +43,7 @@ def outputs(root: Path, systems: list[str] | None) -> list[tuple[str, str]]:
 def run_output(system: str, mode: str, years: list[int], root: Path, priors) -> dict:
     pipe = Settings(engine="none", nested_terms=True, shipped_glossaries=False).pipeline()
     srcs, refs, dicts, before, after = [], [], [], [], []
-    edits, seconds, misses, left = Counter(), {}, [], 0
-    rate_check = [0.0, 0]
+    edits, seconds, misses, left = Counter(), {}, 0, 0
     for year in years:
         docs = load_year(year, root)
         path = root / "submissions" / system / f"{system}.{year}.zhen.{mode}.jsonl"
@@ -58,9 +57,7 @@ def run_output(system: str, mode: str, years: list[int], root: Path, priors) -> 
         seconds[year] = round(time.monotonic() - started, 1)
         edits.update(fixed.methods())
         left += len(fixed.after.problems)
-        for f in report.findings:
-            if f.kind == "term" and f.status not in ("placed", "off"):
-                misses.append((year, doc_of[f.unit - 1] + 1, f.unit, f.source, f.target, f.status))
+        misses += sum(f.kind == "term" and f.status not in ("placed", "off") for f in report.findings)
         new = join_documents(fixed.english, doc_of, len(docs))
         srcs += [d.zh for d in docs]
         refs += [d.en for d in docs]
@@ -75,7 +72,7 @@ def run_output(system: str, mode: str, years: list[int], root: Path, priors) -> 
         "chrf++_before": chrf.corpus_score(before, [refs]).score,
         "chrf++_after": chrf.corpus_score(after, [refs]).score,
         "edits": dict(edits), "doubled_before": doubled(before), "doubled_after": doubled(after),
-        "seconds": seconds, "misses": len(misses), "still_not_placed": left,
+        "seconds": seconds, "misses": misses, "still_not_placed": left,
     }
 
 

@@ -11,6 +11,7 @@ import re
 import pytest
 
 from tests.test_cli import zhen
+from zhen import wmt25 as wmt
 from zhen.align import align, paragraph_beads
 
 # who did what where, in both languages: the aligner learns the words from how they co-occur
@@ -73,8 +74,6 @@ def test_fix_replaces_the_aligned_words_with_the_glossary_term(tmp_path):
     assert zhen("fix", source, draft, "-g", glossary, "--priors", priors, "-o", again, "-q").returncode == 0
     assert again.read_bytes() == out.read_bytes()  # deterministic
 
-
-wmt = pytest.importorskip("zhen.wmt25")
 
 
 @pytest.mark.skipif(wmt.data_dir() is None, reason="the WMT 2025 terminology data is not on this machine")

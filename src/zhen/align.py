@@ -25,6 +25,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -80,8 +81,6 @@ def zh_tokens(text: str, cuts: tuple[int, ...] = ()) -> list[tuple[int, int, str
 
 
 def _is_punct(ch: str) -> bool:
-    import unicodedata
-
     return unicodedata.category(ch)[0] in "PSZ"
 
 
@@ -275,11 +274,15 @@ class Alignment:
     links: set[tuple[int, int]]
     sure: set[tuple[int, int]] = field(default_factory=set)  # links both directions agree on
 
+    def _words_in(self, start: int, end: int) -> set[int]:
+        """The source words that overlap the characters ``[start, end)``."""
+        return {i for i, (a, b, _) in enumerate(self.zh) if a < end and b > start}
+
     def is_sure(self, start: int, end: int) -> bool:
         """Whether the alignment of the source characters ``[start, end)`` can be trusted without
         other evidence: both directions agree on at least one of its links, and none of the English
         words from its first to its last is aligned to anything outside it."""
-        inside = {i for i, (a, b, _) in enumerate(self.zh) if a < end and b > start}
+        inside = self._words_in(start, end)
         english = [j for i, j in self.links if i in inside]
         if not english or not any(i in inside for i, _ in self.sure):
             return False
@@ -290,7 +293,7 @@ class Alignment:
         """Character offsets of the English words aligned to the source characters
         ``[start, end)``, from the first such word to the last; ``None`` when none align or when
         the words between them mostly translate something else (the span would not be the term's)."""
-        inside = {i for i, (a, b, _) in enumerate(self.zh) if a < end and b > start}
+        inside = self._words_in(start, end)
         english = sorted({j for i, j in self.links if i in inside})
         if not english:
             return None

@@ -211,7 +211,7 @@ class FixResult:
 _EDGE_WORDS = {"the", "a", "an", "of", "and", "to", "in", "for", "on", "by", "'s", "’s", "its", "their", "his", "her"}
 
 
-def fix_texts(pipeline, report: CheckReport, *, glossaries=None, align: bool = True, priors=None) -> FixResult:
+def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None) -> FixResult:
     """The English that ``report`` (from :func:`check_texts` with the same pipeline and
     glossaries) checked, with every finding repaired (see the module's docstring); units are
     returned one line each, whitespace collapsed as the check read them.
@@ -227,7 +227,7 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, align: bool = T
     by_unit: dict[int, list[Finding]] = {}
     for f in report.findings:
         by_unit.setdefault(f.unit, []).append(f)
-    spans = _aligned_spans(report, glossaries, priors) if align else {}
+    spans = _aligned_spans(report, glossaries, priors)
     edits: list[Edit] = []
     review: set[int] = set()
     for unit, found in sorted(by_unit.items()):
@@ -248,11 +248,11 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, align: bool = T
                 # be replaced when the required form holds it ("Hong Kong" in "Hong Kong interbank …")
                 protected = [(a, b) for g, a, b in placed if not (
                     f.start <= g.start and g.end <= f.end and g.target.lower() in f.target.lower())]
-                span, why = spans.get(id(f), (None,))[:2], "no English words align to it"
-                span = span if span[0] is not None else None
-                if span:
-                    span, why = _usable(text, span, f.target, protected, planned)
-                if span and not (spans[id(f)][2] or _shares_a_word(text[span[0]:span[1]], f.target)):
+                aligned, why = spans.get(id(f)), "no English words align to it"
+                span = None
+                if aligned:
+                    span, why = _usable(text, aligned.span, f.target, protected, planned)
+                if span and not (aligned.sure or _shares_a_word(text[span[0]:span[1]], f.target)):
                     span, why = None, (f"only a doubtful alignment (“{text[span[0]:span[1]]}”: one direction, "
                                        "no word in common with the required form)")
                 if span:
@@ -285,7 +285,7 @@ def _free_occurrence(text: str, seen: str, planned) -> int | None:
     return None
 
 
-def _aligned_spans(report: CheckReport, glossaries, priors) -> dict[int, tuple[int, int]]:
+def _aligned_spans(report: CheckReport, glossaries, priors) -> dict[int, _Aligned]:
     """For each finding the English lacks, the English words aligned to its source span."""
     from . import align as aligner
 
@@ -312,8 +312,14 @@ def _aligned_spans(report: CheckReport, glossaries, priors) -> dict[int, tuple[i
         alignment = alignments[f.unit]
         span = alignment.english_span(f.start, f.end)
         if span:
-            out[id(f)] = (*span, alignment.is_sure(f.start, f.end))
+            out[id(f)] = _Aligned(span, alignment.is_sure(f.start, f.end))
     return out
+
+
+@dataclass
+class _Aligned:
+    span: tuple[int, int]  # the English characters aligned to a finding's source
+    sure: bool  # whether the alignment may be trusted without a word in common (Alignment.is_sure)
 
 
 def _stems(text: str) -> set[str]:

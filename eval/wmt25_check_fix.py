@@ -35,6 +35,25 @@ def doubled(texts: list[str]) -> int:
     return sum(len(_DOUBLED.findall(t)) for t in texts)
 
 
+def check_rate_entries(report, doc_of: list[int], docs) -> list[float]:
+    """The task's rate as ``zhen check`` reads it: for each entry the task scores (its source in
+    the document, a target in the reference: the task's own filter, applied here and never by
+    the check), the share of the check's occurrences of it found placed, at most 1; an entry the
+    check required nowhere (inside a longer term whose rendering holds it) counts as placed."""
+    occurrences: dict[tuple[int, str], list[bool]] = {}
+    for f in report.findings:
+        if f.kind == "term" and f.status != "off":
+            occurrences.setdefault((doc_of[f.unit - 1], f.source.lower()), []).append(f.status == "placed")
+    scores = []
+    for d, doc in enumerate(docs):
+        src, ref = doc.zh.lower(), doc.en.lower()
+        for term, targets in doc.proper.items():
+            if term.lower() in src and any(t.lower() in ref for t in targets):
+                seen = occurrences.get((d, term.lower()))
+                scores.append(min(1.0, sum(seen) / src.count(term.lower())) if seen else 1.0)
+    return scores
+
+
 def outputs(root: Path, systems: list[str] | None) -> list[tuple[str, str]]:
     found = sorted({(p.parent.name, p.name.split(".")[-2]) for p in (root / "submissions").glob("*/*.zhen.*.jsonl")})
     return [(s, m) for s, m in found if not systems or s in systems]
@@ -42,7 +61,7 @@ def outputs(root: Path, systems: list[str] | None) -> list[tuple[str, str]]:
 
 def run_output(system: str, mode: str, years: list[int], root: Path, priors) -> dict:
     pipe = Settings(engine="none", nested_terms=True, shipped_glossaries=False).pipeline()
-    srcs, refs, dicts, before, after = [], [], [], [], []
+    srcs, refs, dicts, before, after, check_scores = [], [], [], [], [], []
     edits, seconds, misses, left = Counter(), {}, 0, 0
     for year in years:
         docs = load_year(year, root)
@@ -53,6 +72,7 @@ def run_output(system: str, mode: str, years: list[int], root: Path, priors) -> 
         zh_units, en_units, doc_of = document_units([d.zh for d in docs], hyps)
         glossaries = [glossary] * len(zh_units)
         report = check_texts(pipe, zh_units, en_units, glossaries=glossaries)
+        check_scores += check_rate_entries(report, doc_of, docs)
         fixed = fix_texts(pipe, report, glossaries=glossaries, priors=priors)
         seconds[year] = round(time.monotonic() - started, 1)
         edits.update(fixed.methods())
@@ -69,6 +89,7 @@ def run_output(system: str, mode: str, years: list[int], root: Path, priors) -> 
         "system": system, "mode": mode,
         "terms_before": term_success_rate(srcs, before, refs, dicts).rate,
         "terms_after": term_success_rate(srcs, after, refs, dicts).rate,
+        "terms_check": sum(check_scores) / max(1, len(check_scores)),
         "chrf++_before": chrf.corpus_score(before, [refs]).score,
         "chrf++_after": chrf.corpus_score(after, [refs]).score,
         "edits": dict(edits), "doubled_before": doubled(before), "doubled_after": doubled(after),
@@ -88,14 +109,14 @@ def main() -> None:
     if root is None:
         raise SystemExit("WMT25 terminology data not found: set ZHEN_WMT25_DATA")
     rows = []
-    print(f"{'output':32} {'terms':>13} {'chrF++':>13} {'edits':>6} {'aligned':>7} {'reword':>6} "
+    print(f"{'output':32} {'terms':>13} {'check':>5} {'chrF++':>13} {'edits':>6} {'aligned':>7} {'reword':>6} "
           f"{'number':>6} {'insert':>6} {'not-ins':>7} {'dbl':>7} {'s/year':>6}")
     for system, mode in outputs(root, args.systems):
         r = run_output(system, mode, args.years, root, args.priors)
         rows.append(r)
         e = r["edits"]
         total = sum(e.values())
-        print(f"{system + '/' + mode:32} {r['terms_before']:.3f}→{r['terms_after']:.3f} "
+        print(f"{system + '/' + mode:32} {r['terms_before']:.3f}→{r['terms_after']:.3f} {r['terms_check']:.3f} "
               f"{r['chrf++_before']:6.2f}→{r['chrf++_after']:6.2f} {total:6d} {e.get('aligned', 0):7d} "
               f"{e.get('reworded', 0):6d} {e.get('number', 0) + e.get('date', 0):6d} {e.get('inserted', 0):6d} "
               f"{1 - e.get('inserted', 0) / max(1, total):7.1%} {r['doubled_before']:3d}→{r['doubled_after']:<3d} "

@@ -145,3 +145,71 @@ def test_fix_never_doubles_what_the_required_form_already_has_around_it(tmp_path
     first, second = out.read_text(encoding="utf-8").splitlines()
     assert first == "In 2023 Guangxi's imports and exports reached 161.38 billion yuan."
     assert second == "The Exchange Fund's assets reached HK$68.1 billion."
+
+
+def _bilingual_drafts(tmp_path) -> dict[str, object]:
+    """The draft of :data:`DRAFT` as a CAT tool or a colleague hands it over, in each bilingual form."""
+    from docx import Document
+    from translate.storage.tmx import tmxfile
+    from translate.storage.xliff import xlifffile
+
+    pairs = list(zip(SOURCE.splitlines(), DRAFT.splitlines()))
+    files = {}
+    for name, store in (("draft.xlf", xlifffile(sourcelanguage="zh", targetlanguage="en")),
+                        ("draft.tmx", tmxfile(sourcelanguage="zh", targetlanguage="en"))):
+        for zh, en in pairs:
+            store.addsourceunit(zh).target = en
+        files[name] = tmp_path / name
+        files[name].write_bytes(bytes(store))
+    doc = Document()
+    table = doc.add_table(rows=1, cols=2)
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "中文", "English"
+    for zh, en in pairs:
+        row = table.add_row()
+        row.cells[0].text, row.cells[1].text = zh, en
+    files["draft.docx"] = tmp_path / "draft.docx"
+    doc.save(str(files["draft.docx"]))
+    files["draft2.xlf"] = tmp_path / "draft2.xlf"
+    files["draft2.xlf"].write_text(XLIFF2.replace("2023年广西外贸进出口总额达1613.8亿元。", SOURCE.splitlines()[0])
+                                   .replace("Guangxi's imports and exports reached 16.138 billion yuan in 2023.",
+                                            DRAFT.splitlines()[0])
+                                   .replace("The China-ASEAN Environmental Cooperation Forum was held in Nanning.",
+                                            DRAFT.splitlines()[1]), encoding="utf-8")
+    return files
+
+
+def test_fix_writes_a_bilingual_file_back_with_each_edit_as_a_note(tmp_path):
+    """A CAT tool's file in, the same file out: targets fixed, each edit a note the reviewer sees,
+    a unit with an insertion marked for review; a text suffix still gives a line per unit."""
+    import re
+
+    from docx import Document
+
+    _, _, glossary = _files(tmp_path)
+    for name, path in _bilingual_drafts(tmp_path).items():
+        out = tmp_path / f"fixed-{name}"
+        proc = zhen("fix", path, "-g", glossary, "-o", out, "-q")
+        assert proc.returncode == 0, (name, proc.stderr)
+        again = zhen("check", out, "-g", glossary, "--strict", "-q")
+        assert again.returncode == 0, (name, again.stderr)  # the fixed file passes the same audit
+        if name.endswith(".docx"):
+            cells = [row.cells[1] for row in Document(str(out)).tables[0].rows[1:]]
+            first, second = cells[0].paragraphs[0].text, cells[1].paragraphs[0].text
+            notes = [p.text for c in cells for p in c.paragraphs[1:]]
+        else:
+            text = out.read_text(encoding="utf-8")
+            targets = re.findall(r"<(?:target|seg)[^>]*>([^<]*)</(?:target|seg)>", text)
+            first, second = [t for t in targets if re.search("[A-Za-z]", t)][:2]
+            notes = re.findall(r"<note[^>]*>([^<]*)</note>", text)
+            if name == "draft.xlf":
+                assert 'state="needs-review-translation"' in text  # the unit with an insertion
+            if name == "draft2.xlf":
+                assert 'category="zhen"' in text and 'state="initial"' in text
+        assert "161.38 billion yuan" in first and "Hong Kong Monetary Authority" in first, name
+        assert "China-ASEAN Environmental Cooperation Forum" in second, name
+        assert any("“16.138 billion yuan” → “161.38 billion yuan”" in n for n in notes), (name, notes)
+        assert any("“Monetary Authority of Hong Kong” → “Hong Kong Monetary Authority”" in n for n in notes), name
+        assert any("China-ASEAN Environmental Cooperation Forum" in n for n in notes), (name, notes)
+    lines = tmp_path / "fixed.txt"
+    assert zhen("fix", tmp_path / "draft.tmx", "-g", glossary, "-o", lines, "-q").returncode == 0
+    assert len(lines.read_text(encoding="utf-8").splitlines()) == 2

@@ -85,7 +85,16 @@ def _is_punct(ch: str) -> bool:
 
 
 def en_tokens(text: str) -> list[tuple[int, int, str]]:
-    return [(m.start(), m.end(), m.group().lower()) for m in _EN_TOKEN.finditer(text)]
+    """English words, lower-cased, without a possessive ending ("HKMA’s" is "hkma", as in a
+    glossary entry)."""
+    out = []
+    for m in _EN_TOKEN.finditer(text):
+        word, start, end = m.group().lower(), m.start(), m.end()
+        if len(word) > 2 and word[-2] in "'’" and word[-1] == "s":
+            out.append((start, end - 2, word[:-2]))
+        else:
+            out.append((start, end, word))
+    return out
 
 
 _NULL_PROB = 0.08  # fast_align's p0: how often a word is left unaligned
@@ -295,10 +304,16 @@ class Alignment:
         the words between them mostly translate something else (the span would not be the term's)."""
         inside = self._words_in(start, end)
         english = sorted({j for i, j in self.links if i in inside})
+        elsewhere = {j for i, j in self.links if i not in inside}
+        # an edge word that also translates a word outside the span is not the term's alone
+        # ("was held" of 在…举行 beside "forum" of 论坛): it stays, unless it is all there is
+        while len(english) > 1 and english[0] in elsewhere:
+            english.pop(0)
+        while len(english) > 1 and english[-1] in elsewhere:
+            english.pop()
         if not english:
             return None
         first, last = english[0], english[-1]
-        elsewhere = {j for i, j in self.links if i not in inside}
         between = [j for j in range(first, last + 1) if j not in english]
         if sum(j in elsewhere for j in between) > max(1, len(english) // 2):
             return None
@@ -309,22 +324,63 @@ def align(pairs: list[tuple[str, str, tuple[int, ...]]], *, extra: list[tuple[st
           priors: Path | None = None) -> list[Alignment]:
     """Align each (Chinese, English, cut offsets) pair; ``extra`` (glossary entries) are aligned
     alongside to teach the model, and dropped from the result; ``priors`` is a file from
-    :func:`build_priors`."""
+    :func:`build_priors`. A pair of several sentences is first cut into sentence beads
+    (:func:`paragraph_beads` on its sentences), and a word aligns only within its bead: IBM models
+    lose their way in a paragraph of two hundred words."""
     zh = [zh_tokens(src, cuts) for src, _, cuts in pairs]
     en = [en_tokens(eng) for _, eng, _ in pairs]
+    beads = []  # (pair, its Chinese word indexes, its English word indexes), one per bead
+    for k, (src, eng, _) in enumerate(pairs):
+        for zs, es in _sentence_beads(src, zh[k], eng, en[k]):
+            beads.append((k, zs, es))
     more = [(z, e) for z, e in ((zh_tokens(s), en_tokens(t)) for s, t in extra) if z and e]
     table = read_priors(priors) if priors is not None else None
-    zh_words = [[w for *_, w in z] for z in zh] + [[w for *_, w in z] for z, _ in more]
-    en_words = [[w for *_, w in e] for e in en] + [[w for *_, w in e] for _, e in more]
+    zh_words = [[zh[k][i][2] for i in zs] for k, zs, _ in beads] + [[w for *_, w in z] for z, _ in more]
+    en_words = [[en[k][j][2] for j in es] for k, _, es in beads] + [[w for *_, w in e] for _, e in more]
     fwd, rev, _, _ = _train(zh_words, en_words, table)
-    n = len(pairs)
-    forward = _by_sentence(fwd.viterbi(), [len(e) for e in en_words])  # (zh i, en j) per pair
-    backward = _by_sentence(rev.viterbi(), [len(z) for z in zh_words])  # (en j, zh i) per pair
+    forward = _by_sentence(fwd.viterbi(), [len(e) for e in en_words])  # (zh i, en j) per bead
+    backward = _by_sentence(rev.viterbi(), [len(z) for z in zh_words])  # (en j, zh i) per bead
+    fwd_k: list[set] = [set() for _ in pairs]
+    rev_k: list[set] = [set() for _ in pairs]
+    for b, (k, zs, es) in enumerate(beads):
+        fwd_k[k] |= {(zs[i], es[j]) for i, j in forward[b]}
+        rev_k[k] |= {(zs[i], es[j]) for j, i in backward[b]}
+    return [Alignment(zh[k], en[k], grow_diag_final_and(fwd_k[k], rev_k[k]), fwd_k[k] & rev_k[k])
+            for k in range(len(pairs))]
+
+
+_ZH_SENTENCE_END = re.compile(r"[。！？；!?;]+[」』”’\"）)]*")
+_EN_SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\b(?:Mr|Ms|Dr|No|St|vs|Co))[.!?;][\"”’)]*(?=\s)")
+
+
+def _sentences(text: str, end: re.Pattern) -> list[tuple[int, int]]:
+    spans, at = [], 0
+    for m in end.finditer(text):
+        if text[at:m.end()].strip():
+            spans.append((at, m.end()))
+        at = m.end()
+    if text[at:].strip():
+        spans.append((at, len(text)))
+    return spans
+
+
+def _sentence_beads(zh_text: str, zh: list, en_text: str, en: list) -> list[tuple[list[int], list[int]]]:
+    """The pair's words grouped by sentence bead: (Chinese word indexes, English word indexes)."""
+    zs, es = _sentences(zh_text, _ZH_SENTENCE_END), _sentences(en_text, _EN_SENTENCE_END)
+    whole = [(list(range(len(zh))), list(range(len(en))))]
+    if len(zs) < 2 or len(es) < 2:
+        return whole
+    beads = paragraph_beads([zh_text[a:b] for a, b in zs], [en_text[a:b] for a, b in es], trust_counts=False)
     out = []
-    for k in range(n):
-        fwd_k, rev_k = set(forward[k]), {(i, j) for j, i in backward[k]}
-        out.append(Alignment(zh[k], en[k], grow_diag_final_and(fwd_k, rev_k), fwd_k & rev_k))
-    return out
+    for zi, ei in beads:
+        if not zi or not ei:
+            continue  # a sentence with none on the other side: its words align to nothing
+        za, zb, ea, eb = zs[zi[0]][0], zs[zi[-1]][1], es[ei[0]][0], es[ei[-1]][1]
+        words_z = [i for i, (a, _, _) in enumerate(zh) if za <= a < zb]
+        words_e = [j for j, (a, _, _) in enumerate(en) if ea <= a < eb]
+        if words_z and words_e:
+            out.append((words_z, words_e))
+    return out or whole
 
 
 def build_priors(pairs, out: Path) -> int:
@@ -379,14 +435,16 @@ _DIGITS = re.compile(r"\d+")
 _BEADS = {(1, 1): 0.0, (1, 0): 450.0, (0, 1): 450.0, (2, 1): 230.0, (1, 2): 230.0, (2, 2): 440.0}
 
 
-def paragraph_beads(zh: list[str], en: list[str]) -> list[tuple[list[int], list[int]]]:
+def paragraph_beads(zh: list[str], en: list[str], *, trust_counts: bool = True) -> list[tuple[list[int], list[int]]]:
     """Pair the paragraphs of a Chinese text with those of its English when the counts need not
     match (a translator merged or split some): Gale & Church's length-based dynamic programming,
     English length predicted from the text's own ratio, with numbers and Markdown headings as
-    anchors. Returns beads of (Chinese paragraph indexes, English paragraph indexes)."""
+    anchors. Returns beads of (Chinese paragraph indexes, English paragraph indexes). With
+    ``trust_counts`` (paragraphs), as many on each side are taken to pair one to one; sentences
+    are paired by the search whatever their counts."""
     import math
 
-    if len(zh) == len(en):
+    if trust_counts and len(zh) == len(en):
         return [([i], [i]) for i in range(len(zh))]
     ratio = (sum(len(e) for e in en) + 1) / (sum(len(z) for z in zh) + 1)
 

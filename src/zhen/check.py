@@ -196,6 +196,13 @@ class Edit:
     at: int = 0  # where ``after`` starts in the fixed English of the unit
     why: str = ""  # for an insertion: why nothing was replaced
 
+    def note(self) -> str:
+        """The edit in a sentence for a reviewer (an XLIFF note, a line in the DOCX)."""
+        if self.before is None:
+            return (f"zhen fix inserted “{self.after}” for {self.source} ({self.kind}): {self.why}; "
+                    "check where it stands")
+        return f"zhen fix ({self.method}): “{self.before}” → “{self.after}” for {self.source}"
+
 
 @dataclass
 class FixResult:
@@ -248,13 +255,25 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None) ->
                 # be replaced when the required form holds it ("Hong Kong" in "Hong Kong interbank …")
                 protected = [(a, b) for g, a, b in placed if not (
                     f.start <= g.start and g.end <= f.end and g.target.lower() in f.target.lower())]
-                aligned, why = spans.get(id(f)), "no English words align to it"
-                span = None
-                if aligned:
+                # the same term elsewhere in the unit is tried too: which of its occurrences the
+                # English left out is told by alignment, not by the order the check took them in
+                span, why = None, "no English words align to it"
+                for g in [f] + [g for g in found if g is not f and g.kind == f.kind and g.source == f.source]:
+                    aligned = spans.get(id(g))
+                    if not aligned:
+                        continue
                     span, why = _usable(text, aligned.span, f.target, protected, planned)
-                if span and not (aligned.sure or _shares_a_word(text[span[0]:span[1]], f.target)):
-                    span, why = None, (f"only a doubtful alignment (“{text[span[0]:span[1]]}”: one direction, "
-                                       "no word in common with the required form)")
+                    if span and not aligned.sure:
+                        # a doubtful alignment is trusted only as far as the words it shares with
+                        # the required form: "forum" of "forum was held", not the verb beside it
+                        shared = _shared_run(text, span, f.target)
+                        if shared is None:
+                            span, why = None, (f"only a doubtful alignment (“{text[span[0]:span[1]]}”: one "
+                                               "direction, no word in common with the required form)")
+                        else:
+                            span = shared
+                    if span:
+                        break
                 if span:
                     planned.append((*span, f.target, f, "aligned"))
                 else:
@@ -308,7 +327,9 @@ def _aligned_spans(report: CheckReport, glossaries, priors) -> dict[int, _Aligne
         priors = aligner.default_priors()
     alignments = dict(zip(units, aligner.align(pairs, extra=extra, priors=priors)))
     out = {}
-    for f in wanted:
+    for f in report.findings:  # a placed occurrence too: a missing one may be told apart by it
+        if f.unit not in alignments or f.kind not in ("term", "name") or f.end <= f.start:
+            continue
         alignment = alignments[f.unit]
         span = alignment.english_span(f.start, f.end)
         if span:
@@ -353,10 +374,16 @@ def _widen(text: str, start: int, end: int, target: str, reach: int = 3) -> tupl
     return words[first].start(), words[last].end()
 
 
-def _shares_a_word(seen: str, target: str) -> bool:
-    """Whether the aligned words and the required form share a content word (by its first five
-    letters: "transformation" and "transition" do not, "authorised" and "authorized" do)."""
-    return bool(_stems(seen) & _stems(target))
+def _shared_run(text: str, span: tuple[int, int], target: str) -> tuple[int, int] | None:
+    """The part of ``span`` from its first to its last content word that the required form has
+    too (by the first five letters: "transformation" and "transition" differ, "authorised" and
+    "authorized" do not), grown over such neighbours; ``None`` when it shares none."""
+    stems = _stems(target)
+    shared = [m for m in _WORD.finditer(text, span[0], span[1]) if m.group().lower()[:5] in stems
+              and m.group().lower() not in _SMALL_WORDS and len(m.group()) > 2]
+    if not shared:
+        return None
+    return _widen(text, shared[0].start(), shared[-1].end(), target)
 
 
 def _usable(text: str, span: tuple[int, int], target: str, protected, planned) -> tuple[tuple[int, int] | None, str]:

@@ -284,8 +284,9 @@ def check(source: Path, translation: Path | None, jsonl: bool, fmt: str, output:
 @cli.command()
 @_check_inputs
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), required=True,
-              help="Where the fixed translation goes: the input's own form (jsonl with each `en` fixed; a line "
-                   "per unit for text and the bilingual formats).")
+              help="Where the fixed translation goes, in the input's own form: jsonl with each `en` fixed; an "
+                   "XLIFF, TMX or DOCX given the same suffix gets its targets fixed and each edit as a note "
+                   "(other suffixes: a line per unit); text gets a line per unit.")
 @click.option("--report", "report_out", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write the HTML report: every finding, and every edit highlighted.")
 def fix(source: Path, translation: Path | None, jsonl: bool, output: Path, report_out: Path | None,
@@ -374,6 +375,13 @@ class _CheckJob:
         if self.documents is not None:
             english = join_documents(fixed.english, self.documents, len(self.records))
             text = "".join(json.dumps({**r, "en": e}, ensure_ascii=False) + "\n" for r, e in zip(self.records, english))
+        elif self.translation is None and _same_form(self.source, out):
+            from .bilingual import write_pairs
+
+            notes: list[list[str]] = [[] for _ in fixed.english]
+            for edit in fixed.edits:
+                notes[edit.unit - 1].append(edit.note())
+            text = write_pairs(self.source, fixed.english, notes, {u - 1 for u in fixed.review})
         else:
             text = "\n".join(fixed.english) + "\n"
         write_output(text, out)
@@ -383,6 +391,12 @@ class _CheckJob:
              + ", ".join(f"{methods[k]} {k}" for k in ("aligned", "reworded", "number", "date", "inserted") if k in methods)
              + f"; units for review: {', '.join(_label(self.report, u) for u in fixed.review) or 'none'}) → {out}"
              + (f"; {len(left)} still not placed" if left else "; every requirement now placed"))
+
+
+def _same_form(source: Path, out: Path) -> bool:
+    """Whether ``out`` asks for the bilingual file's own form (.xlf for .xliff too), not text lines."""
+    family = {".xliff": ".xlf", ".sdlxliff": ".xlf"}
+    return family.get(out.suffix.lower(), out.suffix.lower()) == family.get(source.suffix.lower(), source.suffix.lower())
 
 
 @cli.command("align-priors")

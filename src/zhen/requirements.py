@@ -75,8 +75,10 @@ class RequirementFinder:
                 found.append(TermHit(q.start, q.end, text_out[q.start:q.end], q.english, list(q.accepted), kind,
                                      "numbers"))
         if self.latin:
+            glossed = _glossed_words(text_out, chosen_terms)
             for m in _LATIN.finditer(text):
-                found.append(TermHit(m.start(), m.end(), m.group(), m.group(), [m.group()], "latin", "copy"))
+                if m.start() not in glossed:
+                    found.append(TermHit(m.start(), m.end(), m.group(), m.group(), [m.group()], "latin", "copy"))
         chosen: list[TermHit] = []
         for hit in sorted(found, key=lambda h: (h.start, _PRIORITY[h.kind], -(h.end - h.start))):
             if any(hit.start < c.end and c.start < hit.end for c in chosen):
@@ -90,6 +92,28 @@ class RequirementFinder:
             if hit.kind == "term" and fold(hit.source) in disabled:
                 hit.method = "off"
         return chosen
+
+
+_GLOSS = re.compile(r"[\s」』”\"’》〉]*[(（]([^()（）]*)[)）]?")
+_FUNCTION_WORDS = {"the", "of", "and", "for", "in", "on", "to", "a", "an", "by", "with", "at"}
+
+
+def _glossed_words(text: str, terms) -> set[int]:
+    """Where the Latin words of a gloss stand that need no separate place in the English:
+    the English a source gives in brackets after a glossary term (国际金融公司(International
+    Finance Corporation)) is what the term's rendering already says, so a word of it that an
+    accepted rendering holds is placed with the term (and the gloss's small words with them)."""
+    out: set[int] = set()
+    for m in terms:
+        gloss = _GLOSS.match(text, m.end)
+        if not gloss:
+            continue
+        words = {w.lower() for a in m.term.targets for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9&+\-]*", a)}
+        inside = list(_LATIN.finditer(text, gloss.start(1), gloss.end(1)))
+        covered = [w for w in inside if w.group().lower() in words]
+        if covered:
+            out |= {w.start() for w in inside if w.group().lower() in words or w.group().lower() in _FUNCTION_WORDS}
+    return out
 
 
 def count_placed(english: str, accepted: list[str]) -> int:

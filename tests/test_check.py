@@ -213,3 +213,39 @@ def test_fix_writes_a_bilingual_file_back_with_each_edit_as_a_note(tmp_path):
     lines = tmp_path / "fixed.txt"
     assert zhen("fix", tmp_path / "draft.tmx", "-g", glossary, "-o", lines, "-q").returncode == 0
     assert len(lines.read_text(encoding="utf-8").splitlines()) == 2
+
+
+def test_a_latin_gloss_after_a_term_is_placed_with_the_term():
+    """国际金融公司(International Finance Corporation): the English the source gives in brackets is the
+    term's rendering, needed once, not again word by word; a gloss the term does not hold still is."""
+    from zhen.glossary import Glossary
+    from zhen.requirements import RequirementFinder
+
+    glossary = Glossary.from_mapping({"国际金融公司": ["International Finance Corporation", "IFC"]}, "test")
+    finder = RequirementFinder(glossary=glossary)
+    hits = finder.find("金管局与国际金融公司(International Finance Corporation)签署协议。")
+    assert [(h.kind, h.target) for h in hits] == [("term", "International Finance Corporation")]
+    other = finder.find("金管局与国际金融公司（Global Infrastructure Hub）合作。")
+    assert {h.target for h in other if h.kind == "latin"} == {"Global", "Infrastructure", "Hub"}
+
+
+def test_a_replacement_keeps_the_plural_and_never_cuts_a_hyphenated_word():
+    from zhen.check import Finding, _replace, _widen
+
+    text = "It strictly controlled the approval of high-carbon projects, and upgraded industries."
+    f = Finding(1, "term", "高碳项目", "carbon-intensive project", "missing")
+    start = text.index("projects")
+    start, end = _widen(text, start, start + len("projects"), f.target)
+    fixed, edit = _replace(text, start, end, f.target, f, "aligned")
+    assert "approval of carbon-intensive projects," in fixed  # the plural stays, "high-carbon" goes whole
+    assert edit.before == "high-carbon projects" and edit.after == "carbon-intensive projects"
+    text = "The city's ecological quality improved."
+    g = Finding(1, "term", "生态环境质量", "eco-environmental quality", "missing")
+    at = text.index("quality")
+    fixed, _ = _replace(text, *_widen(text, at, at + len("quality"), g.target), g.target, g, "aligned")
+    assert fixed == "The city's eco-environmental quality improved."  # not "ecological eco-environmental"
+    text = "It grew despite escalating Sino-US trade tensions."
+    h = Finding(1, "term", "中美贸易紧张局势", "US-China trade tensions", "missing")
+    at = text.index("trade")
+    fixed, _ = _replace(text, at, at + len("trade tensions"), h.target, h, "aligned")
+    assert fixed == "It grew despite escalating US-China trade tensions."  # not "Sino-US US-China"

@@ -127,3 +127,35 @@ def test_malformed_session_glossary_shows_its_error_in_the_page(app_url, browser
     assert "Traceback" not in browser.page_source
     ARTIFACTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "demo-bad-glossary.png"))
+
+
+def test_check_and_fix_tab_audits_a_pasted_draft_and_offers_the_fixed_english(app_url, browser):
+    """The second tab: the sample release and the developers' flawed draft of it pasted, the
+    audit and the fixed English shown with each edit marked, both offered for download."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from .conftest import SEEDS
+
+    draft = (SEEDS / "guangxi-china-asean-green-value-chain-2023-09-18.draft-en.txt").read_text(encoding="utf-8")
+    browser.get(app_url)
+    _wait_for(browser, "#engine-info", "engine")
+    next(b for b in browser.find_elements(By.CSS_SELECTOR, "button[role=tab]") if "Check & fix" in b.text).click()
+    for css, text in (("#check-source textarea", SAMPLE.read_text(encoding="utf-8")), ("#check-draft textarea", draft)):
+        area = WebDriverWait(browser, 60).until(lambda d: d.find_element(By.CSS_SELECTOR, css))
+        browser.execute_script("arguments[0].value = arguments[1];"
+                               "arguments[0].dispatchEvent(new Event('input', {bubbles: true}));", area, text)
+    browser.find_element(By.CSS_SELECTOR, "#check-btn").click()
+    status = _wait_for(browser, "#check-status", "Fixed with")
+    assert "Checked 10 paragraphs" in status and "different" in status
+    _wait_for(browser, "#check-report", "Fixed:")
+    replaced = [m.text for m in browser.find_elements(By.CSS_SELECTOR, "#check-report mark.replaced")]
+    assert "161.38 billion yuan" in replaced  # 1613.8 hundred million yuan, rewritten in place
+    fixed = browser.find_element(By.CSS_SELECTOR, "#check-fixed textarea").get_attribute("value")
+    assert "161.38 billion yuan" in fixed and "1613.8 hundred million" not in fixed
+    assert "China-ASEAN Environmental Cooperation Forum" in fixed
+    _wait_for(browser, "#check-downloads", "zhen-fixed")
+    hrefs = {(a.get_attribute("href") or "").rsplit(".", 1)[-1] for a in browser.find_elements(By.CSS_SELECTOR, "#check-downloads a")}
+    assert hrefs >= {"txt", "html"}, hrefs
+    ARTIFACTS.mkdir(exist_ok=True)
+    browser.save_screenshot(str(ARTIFACTS / "demo-check-fix.png"))

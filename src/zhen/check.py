@@ -344,7 +344,18 @@ class _Aligned:
 
 
 def _stems(text: str) -> set[str]:
-    return {w.lower()[:5] for w in _WORD.findall(text) if w.lower() not in _SMALL_WORDS and len(w) > 2}
+    """The content words of ``text`` by their first five letters, a hyphenated word's parts too."""
+    words = [p for w in _WORD.findall(text) for p in {w, *w.split("-")}]
+    return {w.lower()[:5] for w in words if w.lower() not in _SMALL_WORDS and len(w) > 2}
+
+
+def _has_stem(word: str, stems: set[str]) -> bool:
+    """Whether ``word`` begins like one of ``stems`` ("ecological" and the "eco" of "eco-environmental")."""
+    for part in {word, *word.split("-")}:  # "high-carbon" begins like "carbon" in one of its parts
+        w = part.lower()[:5]
+        if len(w) > 2 and w not in _SMALL_WORDS and any(w.startswith(s) or s.startswith(w) for s in stems):
+            return True
+    return False
 
 
 def _widen(text: str, start: int, end: int, target: str, reach: int = 3) -> tuple[int, int]:
@@ -364,12 +375,12 @@ def _widen(text: str, start: int, end: int, target: str, reach: int = 3) -> tupl
         for k in range(last + 1, min(len(words), last + 1 + reach)):
             if re.search(r"[,.;:!?()]", text[words[k - 1].end():words[k].start()]):
                 break
-            if words[k].group().lower()[:5] in stems:
+            if _has_stem(words[k].group(), stems):
                 last, grown = k, True
         for k in range(first - 1, max(-1, first - 1 - reach), -1):
             if re.search(r"[,.;:!?()]", text[words[k].end():words[k + 1].start()]):
                 break
-            if words[k].group().lower()[:5] in stems:
+            if _has_stem(words[k].group(), stems):
                 first, grown = k, True
     return words[first].start(), words[last].end()
 
@@ -379,8 +390,7 @@ def _shared_run(text: str, span: tuple[int, int], target: str) -> tuple[int, int
     too (by the first five letters: "transformation" and "transition" differ, "authorised" and
     "authorized" do not), grown over such neighbours; ``None`` when it shares none."""
     stems = _stems(target)
-    shared = [m for m in _WORD.finditer(text, span[0], span[1]) if m.group().lower()[:5] in stems
-              and m.group().lower() not in _SMALL_WORDS and len(m.group()) > 2]
+    shared = [m for m in _WORD.finditer(text, span[0], span[1]) if _has_stem(m.group(), stems)]
     if not shared:
         return None
     return _widen(text, shared[0].start(), shared[-1].end(), target)
@@ -435,29 +445,35 @@ def _replace(text: str, start: int, end: int, wanted: str, f: Finding, method: s
     tail = text[end:]
     # a word the replaced span left beside it that the required form begins or ends with
     # ("the strong strong-side CU") goes: nothing is doubled
-    prev, first = re.search(r"(\w+)\s+$", head), re.match(r"\w+", wanted)
-    if prev and first and prev.group(1).lower() == first.group().lower():
+    # a replaced plural stays plural where the required form is its singular ("projects")
+    plural, last_word = re.search(r"\w+$", before), re.search(r"\w+$", wanted)
+    if plural and last_word and plural.group().lower() in (last_word.group().lower() + "s", last_word.group().lower() + "es"):
+        wanted += plural.group()[len(last_word.group()):]
+    # (a hyphenated word goes whole: "Sino-US" before "US-China trade tensions", never "Sino-")
+    prev, first = re.search(r"(?<![\w-])([\w-]+)\s+$", head), re.match(r"\w+", wanted)
+    if prev and first and prev.group(1).split("-")[-1].lower() == first.group().lower():
         head = head[: prev.start(1)]
         before = text[prev.start(1):start] + before
-    after, last = re.match(r"\s+(\w+)", tail), re.search(r"\w+$", wanted)
-    if after and last and after.group(1).lower() == last.group().lower():
+    after, last = re.match(r"\s+([\w-]+)(?![\w-])", tail), re.search(r"\w+$", wanted)
+    if after and last and after.group(1).split("-")[0].lower() == last.group().lower():
         before += tail[: after.end(1)]
         tail = tail[after.end(1):]
     return head + wanted + tail, Edit(f.unit, f.kind, f.source, before, wanted, method, len(head))
 
 
-_CSS = """body{font-family:sans-serif;margin:2em}table{border-collapse:collapse;width:100%}
+CSS = """table{border-collapse:collapse;width:100%}
 td,th{border:1px solid #ccc;padding:.5em;vertical-align:top}mark.placed{background:#d9f2d9}
 mark.different,mark.equivalent{background:#ffe8a8}mark.missing,mark.inserted{background:#f7c6c6}
 mark.replaced{background:#cfe2ff}
 .sig{color:#666;font-size:.85em}ul{margin:.3em 0 0 1em;padding:0}"""
 
 
-def render_html(report: CheckReport, fixed: FixResult | None = None) -> str:
+def render_html(report: CheckReport, fixed: FixResult | None = None, *, fragment: bool = False) -> str:
     """The check as a page: each unit's source and English side by side, every requirement marked
     in the source by its status (green placed, amber written otherwise, red missing) and the
     other wording marked in the English, with the list of findings under it; with ``fixed``, a
-    third column holds the fixed English, each edit marked (blue replaced, red inserted)."""
+    third column holds the fixed English, each edit marked (blue replaced, red inserted). With
+    ``fragment``, the body alone, for a page that brings :data:`CSS` (the demo)."""
     from html import escape
 
     from .signature import format_signature
@@ -503,13 +519,16 @@ def render_html(report: CheckReport, fixed: FixResult | None = None) -> str:
                            for i in report.inconsistent)
     summary = ", ".join(f"{counts.get(k, 0)} {k}" for k in ("placed", "equivalent", "different", "missing"))
     sig = escape(format_signature(report.signature)) if report.signature else ""
-    return (f"<!doctype html><html><head><meta charset='utf-8'><title>zhen check</title><style>{_CSS}</style>"
-            f"</head><body><h1>zhen check</h1><p>{report.units} units: {summary}.</p>"
+    body = (f"<p>{report.units} units: {summary}.</p>"
             + (f"<h2>Rendered more than one way</h2><ul>{inconsistent}</ul>" if inconsistent else "")
             + (_fix_summary(fixed) if fixed else "")
             + "<table><tr><th>#</th><th>中文</th><th>English</th>" + ("<th>Fixed</th>" if fixed else "") + "</tr>"
             + "".join(rows) + "</table>"
-            + f"<p class='sig'>zhen signature: <code>{sig}</code></p></body></html>\n")
+            + f"<p class='sig'>zhen signature: <code>{sig}</code></p>")
+    if fragment:
+        return f"<div class='zhen-check'>{body}</div>"
+    return (f"<!doctype html><html><head><meta charset='utf-8'><title>zhen check</title><style>body{{font-family:sans-serif;margin:2em}}{CSS}</style>"
+            f"</head><body><h1>zhen check</h1>{body}</body></html>\n")
 
 
 def _fix_summary(fixed: FixResult) -> str:

@@ -1,10 +1,16 @@
 """The staff demo: a Gradio page over the same pipeline as the CLI.
 
-Paste a release or upload one (.txt/.md/.html/.docx), pick glossaries (the shipped ones, plus a TSV/
-TBX/CSV/JSON uploaded for this session only), and get the English side by side with the Chinese,
-glossary terms highlighted in both, any segment with a problem flagged; the bilingual summary; the
-term audit; and the result as Markdown, JSON, DOCX and TMX. The model is loaded once at start-up;
-requests queue one at a time so two users never fight over the CPU.
+*Translate*: paste a release or upload one (.txt/.md/.html/.docx), pick glossaries (the shipped ones,
+plus a TSV/TBX/CSV/JSON uploaded for this session only), and get the English side by side with the
+Chinese, glossary terms highlighted in both, any segment with a problem flagged; the bilingual
+summary; the term audit; and the result as Markdown, JSON, DOCX and TMX.
+
+*Check & fix a draft*: paste the Chinese and an English draft made elsewhere (a paragraph a line),
+and get ``zhen check``'s audit and ``zhen fix``'s English, each finding and each edit highlighted,
+to download as text and as the HTML report. No model runs for it.
+
+The model is loaded once at start-up; requests queue one at a time so two users never fight over
+the CPU.
 
 ``zhen demo [--host 127.0.0.1] [--port 7860] [--model M] [--engine E] [--glossary G ...]``
 """
@@ -16,6 +22,7 @@ import html
 import ipaddress
 import logging
 import os
+import re
 import tempfile
 import time
 from pathlib import Path
@@ -28,6 +35,7 @@ from .readers import read_bytes
 from .release import Paragraph, Release
 from .exporters import marked_pieces, term_spans
 from .requirements import placement_stats
+from .check import CSS as CHECK_CSS
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +51,12 @@ mark.term { background: #d7ecff; padding: 0 2px; border-radius: 3px; }
 .flag { display: block; color: #9a5b00; font-size: 0.9em; margin-top: 4px; }
 .kind { color: #888; font-size: 0.8em; }
 """
+
+
+def _scoped(css: str, scope: str) -> str:
+    """``css`` with every selector put under ``scope``, so a report's rules touch nothing else."""
+    return re.sub(r"([^{}]+)\{", lambda m: ",".join(f"{scope} {sel.strip()}" for sel in m.group(1).split(",")) + "{",
+                  css)
 
 
 # --- rendering -------------------------------------------------------------------------------
@@ -180,6 +194,46 @@ class Demo:
                 "summary": summary_html(summary) if summary else "", "audit": audit_rows(translated),
                 "files": self.export(translated)}
 
+    def check(self, source: str | None, draft: str | None, chosen, session_file) -> dict:
+        """``zhen check`` and ``zhen fix`` on a pasted source and English draft, as a dict for the
+        page's second tab. The source is read as a release (a paragraph a unit); the draft gives a
+        line per paragraph, and where the counts differ (paragraphs merged or split) they are
+        paired by length and numbers, as ``zhen check`` pairs a WMT document's."""
+        from .align import paragraph_beads
+        from .check import check_texts, fix_texts, render_html
+
+        started = time.monotonic()
+        release = self.read(source, None)
+        draft = (draft or "").strip()
+        if not draft:
+            raise ZhenError("Paste the English draft too: a paragraph a line.")
+        if len(draft) > self.max_chars:
+            raise ZhenError(f"The draft has {len(draft):,} characters, over the demo's limit of {self.max_chars:,}; "
+                            "use `zhen fix` on the command line.")
+        zh = [p.text for p in release.paragraphs]
+        en = [line.strip() for line in draft.splitlines() if line.strip()]
+        units = paragraph_beads(zh, en)
+        sources = [" ".join(zh[i] for i in zs) for zs, _ in units]
+        english = [" ".join(en[j] for j in es) for _, es in units]
+        pipe = dataclasses.replace(self.pipeline, glossary=self.glossary(chosen, session_file))
+        report = check_texts(pipe, sources, english)
+        report.labels = [f"¶{'+'.join(str(i + 1) for i in zs) or '–'}" for zs, _ in units]
+        fixed = fix_texts(pipe, report)
+        counts = report.counts()
+        methods = fixed.methods()
+        status = (f"Checked {len(zh)} paragraphs in {time.monotonic() - started:.1f} s: "
+                  + ", ".join(f"{counts.get(k, 0)} {k}" for k in ("placed", "equivalent", "different", "missing"))
+                  + f". Fixed with {len(fixed.edits)} edits"
+                  + (" (" + ", ".join(f"{n} {k}" for k, n in sorted(methods.items())) + ")" if methods else "")
+                  + (f"; ⚠ paragraphs {', '.join(report.labels[u - 1] for u in fixed.review)} have an insertion: "
+                     "read them." if fixed.review else "."))
+        folder = Path(tempfile.mkdtemp(prefix="fix-", dir=self.out_dir))
+        text_path, report_path = folder / "zhen-fixed.txt", folder / "zhen-check.html"
+        text_path.write_text("\n".join(fixed.english) + "\n", encoding="utf-8")
+        report_path.write_text(render_html(report, fixed), encoding="utf-8")
+        return {"status": status, "report": render_html(report, fixed, fragment=True),
+                "fixed": "\n".join(fixed.english), "files": [str(text_path), str(report_path)]}
+
     def export(self, release: Release) -> list[str]:
         from .exporters import render
 
@@ -208,37 +262,77 @@ def build_app(demo: Demo):
             return f"⚠ **Error:** {html.escape(message)}", "", "", [], None
         return out["status"], out["side"], out["summary"], out["audit"], out["files"]
 
+    def handle_check(source, draft, chosen, session_file):
+        try:
+            out = demo.check(source, draft, chosen, session_file)
+        except ZhenError as exc:
+            message = str(exc)
+            if session_file:
+                message = message.replace(str(Path(session_file).parent) + "/", "")
+            return f"⚠ **Error:** {html.escape(message)}", "", "", None
+        return out["status"], out["report"], out["fixed"], out["files"]
+
     # nothing leaves the machine: no usage analytics (staff may not send anything to a cloud service)
     with gr.Blocks(title="zhen — Chinese releases into English", analytics_enabled=False) as app:
         gr.Markdown("## zhen — Chinese official releases into publishable English")
         gr.Markdown(demo.header(), elem_id="engine-info")
-        with gr.Row():
-            with gr.Column(scale=3):
-                text = gr.Textbox(label="Paste a release (Chinese)", lines=12, elem_id="source-text")
-                upload = gr.File(label="…or upload .txt / .md / .html / .docx", file_types=[".txt", ".md", ".html", ".htm", ".docx"],
-                                 type="filepath", elem_id="source-file")
-                gr.Markdown("Only files uploaded in this page are read; nothing else on the server is.",
-                            elem_id="upload-note")
-            with gr.Column(scale=2):
+        with gr.Tab("Translate", elem_id="translate-tab"):
+            translate_tab(demo, handle)
+        with gr.Tab("Check & fix a draft", elem_id="check-tab"):
+            gr.Markdown("Paste the Chinese and an English draft made elsewhere (DeepL, an LLM, a colleague), "
+                        "a paragraph a line. Every glossary term, number, date and name is checked, and the "
+                        "draft is fixed with the smallest edits; no model runs.")
+            with gr.Row():
+                source = gr.Textbox(label="Chinese", lines=10, elem_id="check-source")
+                draft = gr.Textbox(label="English draft", lines=10, elem_id="check-draft")
+            with gr.Row():
                 chosen = gr.CheckboxGroup(choices=sorted(demo.shipped()), value=sorted(demo.shipped()),
-                                          label="Shipped glossaries", elem_id="glossaries")
+                                          label="Shipped glossaries", elem_id="check-glossaries")
                 session_file = gr.File(label="Your glossary for this session (.tsv/.csv/.tbx/.json)",
                                        file_types=[".tsv", ".csv", ".tbx", ".json", ".txt"], type="filepath",
-                                       elem_id="session-glossary")
-                sentences = gr.Slider(0, 10, value=3, step=1, label="Summary sentences (0: none)", elem_id="summary-length")
-                go = gr.Button("Translate", variant="primary", elem_id="translate-btn")
-        status = gr.Markdown(elem_id="status")
-        with gr.Tab("Side by side"):
-            side = gr.HTML(elem_id="side-by-side")
-        with gr.Tab("Summary"):
-            summary = gr.HTML(elem_id="summary")
-        with gr.Tab("Term audit"):
-            audit = gr.Dataframe(headers=["中文", "English", "kind", "placed", "method"], elem_id="audit",
-                                 interactive=False)
-        files = gr.File(label="Download: Markdown, JSON, DOCX, TMX", file_count="multiple", elem_id="downloads")
-        go.click(handle, [text, upload, chosen, session_file, sentences], [status, side, summary, audit, files],
-                 api_name="translate", concurrency_limit=1)
+                                       elem_id="check-session-glossary")
+            go = gr.Button("Check and fix", variant="primary", elem_id="check-btn")
+            status = gr.Markdown(elem_id="check-status")
+            report = gr.HTML(elem_id="check-report")
+            fixed = gr.Textbox(label="Fixed English (each edit is marked in the report above)", lines=8,
+                               elem_id="check-fixed", interactive=False)
+            files = gr.File(label="Download: fixed English, HTML report", file_count="multiple",
+                            elem_id="check-downloads")
+            go.click(handle_check, [source, draft, chosen, session_file], [status, report, fixed, files],
+                     api_name="check", concurrency_limit=1)
     return app
+
+
+def translate_tab(demo: Demo, handle) -> None:
+    """The first tab: a release in, its English, summary, audit and files out."""
+    import gradio as gr
+
+    with gr.Row():
+        with gr.Column(scale=3):
+            text = gr.Textbox(label="Paste a release (Chinese)", lines=12, elem_id="source-text")
+            upload = gr.File(label="…or upload .txt / .md / .html / .docx", file_types=[".txt", ".md", ".html", ".htm", ".docx"],
+                             type="filepath", elem_id="source-file")
+            gr.Markdown("Only files uploaded in this page are read; nothing else on the server is.",
+                        elem_id="upload-note")
+        with gr.Column(scale=2):
+            chosen = gr.CheckboxGroup(choices=sorted(demo.shipped()), value=sorted(demo.shipped()),
+                                      label="Shipped glossaries", elem_id="glossaries")
+            session_file = gr.File(label="Your glossary for this session (.tsv/.csv/.tbx/.json)",
+                                   file_types=[".tsv", ".csv", ".tbx", ".json", ".txt"], type="filepath",
+                                   elem_id="session-glossary")
+            sentences = gr.Slider(0, 10, value=3, step=1, label="Summary sentences (0: none)", elem_id="summary-length")
+            go = gr.Button("Translate", variant="primary", elem_id="translate-btn")
+    status = gr.Markdown(elem_id="status")
+    with gr.Tab("Side by side"):
+        side = gr.HTML(elem_id="side-by-side")
+    with gr.Tab("Summary"):
+        summary = gr.HTML(elem_id="summary")
+    with gr.Tab("Term audit"):
+        audit = gr.Dataframe(headers=["中文", "English", "kind", "placed", "method"], elem_id="audit",
+                             interactive=False)
+    files = gr.File(label="Download: Markdown, JSON, DOCX, TMX", file_count="multiple", elem_id="downloads")
+    go.click(handle, [text, upload, chosen, session_file, sentences], [status, side, summary, audit, files],
+             api_name="translate", concurrency_limit=1)
 
 
 def is_loopback(host: str) -> bool:
@@ -291,5 +385,6 @@ def launch(settings: Settings | None = None, *, host: str = "127.0.0.1", port: i
     app = build_app(demo)
     app.queue(default_concurrency_limit=1, max_size=32)
     app.launch(server_name=host, server_port=port, prevent_thread_lock=not block, show_error=True,
-               max_file_size="20mb", allowed_paths=[str(demo.out_dir)], css=CSS, auth=auth or None)
+               max_file_size="20mb", allowed_paths=[str(demo.out_dir)], css=CSS + _scoped(CHECK_CSS, ".zhen-check"),
+               auth=auth or None)
     return app, demo

@@ -29,7 +29,7 @@ def read_pairs(path: Path) -> tuple[list[str], list[str]]:
         if suffix == ".tmx":
             pairs = _toolkit(data, "tmx")
         elif suffix in (".xlf", ".xliff", ".sdlxliff"):
-            pairs = _xliff2(data) if b'version="2.' in data[:2000] else _toolkit(data, "xliff")
+            pairs = _xliff2(data) if _is_xliff2(data) else _toolkit(data, "xliff")
         elif suffix == ".docx":
             pairs = _docx(path)
         else:
@@ -42,6 +42,10 @@ def read_pairs(path: Path) -> tuple[list[str], list[str]]:
     if not pairs:
         raise InputError(f"{path}: has no translation units.")
     return [s for s, _ in pairs], [t for _, t in pairs]
+
+
+def _is_xliff2(data: bytes) -> bool:
+    return b'version="2.' in data[:2000]
 
 
 def _store(data: bytes, kind: str):
@@ -65,7 +69,7 @@ def write_pairs(path: Path, english: list[str], notes: list[list[str]], review: 
     data = path.read_bytes()
     if suffix == ".docx":
         return _write_docx(path, english, notes, review)
-    if suffix in (".xlf", ".xliff", ".sdlxliff") and b'version="2.' in data[:2000]:
+    if suffix in (".xlf", ".xliff", ".sdlxliff") and _is_xliff2(data):
         return _write_xliff2(data, english, notes, review)
     kind = "tmx" if suffix == ".tmx" else "xliff"
     store, units = _store(data, kind)

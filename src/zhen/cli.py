@@ -274,8 +274,7 @@ def check(source: Path, translation: Path | None, jsonl: bool, fmt: str, output:
         write_output(render_html(report, job.fixed), output)
     else:
         _check_table(report)
-    counts = report.counts()
-    _say(quiet, "zhen: check: " + ", ".join(f"{counts.get(k, 0)} {k}" for k in ("placed", "equivalent", "different", "missing"))
+    _say(quiet, "zhen: check: " + report.tally()
          + f" in {report.units} units" + (f"; {len(report.inconsistent)} terms rendered more than one way"
                                           if report.inconsistent else ""))
     return 7 if strict and (report.problems or report.inconsistent) else 0
@@ -385,10 +384,8 @@ class _CheckJob:
         else:
             text = "\n".join(fixed.english) + "\n"
         write_output(text, out)
-        methods = fixed.methods()
         left = fixed.after.problems
-        _say(self.quiet, f"zhen: fix: {len(fixed.edits)} edits ("
-             + ", ".join(f"{methods[k]} {k}" for k in ("aligned", "reworded", "number", "date", "inserted") if k in methods)
+        _say(self.quiet, f"zhen: fix: {len(fixed.edits)} edits (" + fixed.tally()
              + f"; units for review: {', '.join(_label(self.report, u) for u in fixed.review) or 'none'}) → {out}"
              + (f"; {len(left)} still not placed" if left else "; every requirement now placed"))
 

@@ -219,12 +219,8 @@ class Demo:
         report = check_texts(pipe, sources, english)
         report.labels = [f"¶{'+'.join(str(i + 1) for i in zs) or '–'}" for zs, _ in units]
         fixed = fix_texts(pipe, report)
-        counts = report.counts()
-        methods = fixed.methods()
-        status = (f"Checked {len(zh)} paragraphs in {time.monotonic() - started:.1f} s: "
-                  + ", ".join(f"{counts.get(k, 0)} {k}" for k in ("placed", "equivalent", "different", "missing"))
-                  + f". Fixed with {len(fixed.edits)} edits"
-                  + (" (" + ", ".join(f"{n} {k}" for k, n in sorted(methods.items())) + ")" if methods else "")
+        status = (f"Checked {len(zh)} paragraphs in {time.monotonic() - started:.1f} s: {report.tally()}. "
+                  f"Fixed with {len(fixed.edits)} edits" + (f" ({fixed.tally()})" if fixed.edits else "")
                   + (f"; ⚠ paragraphs {', '.join(report.labels[u - 1] for u in fixed.review)} have an insertion: "
                      "read them." if fixed.review else "."))
         folder = Path(tempfile.mkdtemp(prefix="fix-", dir=self.out_dir))
@@ -255,21 +251,14 @@ def build_app(demo: Demo):
         try:
             out = demo.run(text, upload, chosen, session_file, sentences, progress=progress)
         except ZhenError as exc:
-            message = str(exc)
-            for uploaded in (upload, session_file):  # name the user's file, not Gradio's temp copy
-                if uploaded:
-                    message = message.replace(str(Path(uploaded).parent) + "/", "")
-            return f"⚠ **Error:** {html.escape(message)}", "", "", [], None
+            return _error(exc, upload, session_file), "", "", [], None
         return out["status"], out["side"], out["summary"], out["audit"], out["files"]
 
     def handle_check(source, draft, chosen, session_file):
         try:
             out = demo.check(source, draft, chosen, session_file)
         except ZhenError as exc:
-            message = str(exc)
-            if session_file:
-                message = message.replace(str(Path(session_file).parent) + "/", "")
-            return f"⚠ **Error:** {html.escape(message)}", "", "", None
+            return _error(exc, session_file), "", "", None
         return out["status"], out["report"], out["fixed"], out["files"]
 
     # nothing leaves the machine: no usage analytics (staff may not send anything to a cloud service)
@@ -279,28 +268,51 @@ def build_app(demo: Demo):
         with gr.Tab("Translate", elem_id="translate-tab"):
             translate_tab(demo, handle)
         with gr.Tab("Check & fix a draft", elem_id="check-tab"):
-            gr.Markdown("Paste the Chinese and an English draft made elsewhere (DeepL, an LLM, a colleague), "
-                        "a paragraph a line. Every glossary term, number, date and name is checked, and the "
-                        "draft is fixed with the smallest edits; no model runs.")
-            with gr.Row():
-                source = gr.Textbox(label="Chinese", lines=10, elem_id="check-source")
-                draft = gr.Textbox(label="English draft", lines=10, elem_id="check-draft")
-            with gr.Row():
-                chosen = gr.CheckboxGroup(choices=sorted(demo.shipped()), value=sorted(demo.shipped()),
-                                          label="Shipped glossaries", elem_id="check-glossaries")
-                session_file = gr.File(label="Your glossary for this session (.tsv/.csv/.tbx/.json)",
-                                       file_types=[".tsv", ".csv", ".tbx", ".json", ".txt"], type="filepath",
-                                       elem_id="check-session-glossary")
-            go = gr.Button("Check and fix", variant="primary", elem_id="check-btn")
-            status = gr.Markdown(elem_id="check-status")
-            report = gr.HTML(elem_id="check-report")
-            fixed = gr.Textbox(label="Fixed English (each edit is marked in the report above)", lines=8,
-                               elem_id="check-fixed", interactive=False)
-            files = gr.File(label="Download: fixed English, HTML report", file_count="multiple",
-                            elem_id="check-downloads")
-            go.click(handle_check, [source, draft, chosen, session_file], [status, report, fixed, files],
-                     api_name="check", concurrency_limit=1)
+            check_tab(demo, handle_check)
     return app
+
+
+def _error(exc: ZhenError, *uploads: str | None) -> str:
+    """The error as the page shows it, naming the user's file, not Gradio's temporary copy."""
+    message = str(exc)
+    for uploaded in uploads:
+        if uploaded:
+            message = message.replace(str(Path(uploaded).parent) + "/", "")
+    return f"⚠ **Error:** {html.escape(message)}"
+
+
+def _glossary_pickers(demo: Demo, prefix: str = ""):
+    """The shipped glossaries to tick and the box for a session's own glossary, as both tabs have them."""
+    import gradio as gr
+
+    chosen = gr.CheckboxGroup(choices=sorted(demo.shipped()), value=sorted(demo.shipped()),
+                              label="Shipped glossaries", elem_id=f"{prefix}glossaries")
+    session_file = gr.File(label="Your glossary for this session (.tsv/.csv/.tbx/.json)",
+                           file_types=[".tsv", ".csv", ".tbx", ".json", ".txt"], type="filepath",
+                           elem_id=f"{prefix}session-glossary")
+    return chosen, session_file
+
+
+def check_tab(demo: Demo, handle) -> None:
+    """The second tab: a pasted source and English draft in, the audit and the fixed English out."""
+    import gradio as gr
+
+    gr.Markdown("Paste the Chinese and an English draft made elsewhere (DeepL, an LLM, a colleague), "
+                "a paragraph a line. Every glossary term, number, date and name is checked, and the "
+                "draft is fixed with the smallest edits; no model runs.")
+    with gr.Row():
+        source = gr.Textbox(label="Chinese", lines=10, elem_id="check-source")
+        draft = gr.Textbox(label="English draft", lines=10, elem_id="check-draft")
+    with gr.Row():
+        chosen, session_file = _glossary_pickers(demo, "check-")
+    go = gr.Button("Check and fix", variant="primary", elem_id="check-btn")
+    status = gr.Markdown(elem_id="check-status")
+    report = gr.HTML(elem_id="check-report")
+    fixed = gr.Textbox(label="Fixed English (each edit is marked in the report above)", lines=8,
+                       elem_id="check-fixed", interactive=False)
+    files = gr.File(label="Download: fixed English, HTML report", file_count="multiple", elem_id="check-downloads")
+    go.click(handle, [source, draft, chosen, session_file], [status, report, fixed, files],
+             api_name="check", concurrency_limit=1)
 
 
 def translate_tab(demo: Demo, handle) -> None:
@@ -315,11 +327,7 @@ def translate_tab(demo: Demo, handle) -> None:
             gr.Markdown("Only files uploaded in this page are read; nothing else on the server is.",
                         elem_id="upload-note")
         with gr.Column(scale=2):
-            chosen = gr.CheckboxGroup(choices=sorted(demo.shipped()), value=sorted(demo.shipped()),
-                                      label="Shipped glossaries", elem_id="glossaries")
-            session_file = gr.File(label="Your glossary for this session (.tsv/.csv/.tbx/.json)",
-                                   file_types=[".tsv", ".csv", ".tbx", ".json", ".txt"], type="filepath",
-                                   elem_id="session-glossary")
+            chosen, session_file = _glossary_pickers(demo)
             sentences = gr.Slider(0, 10, value=3, step=1, label="Summary sentences (0: none)", elem_id="summary-length")
             go = gr.Button("Translate", variant="primary", elem_id="translate-btn")
     status = gr.Markdown(elem_id="status")

@@ -16,6 +16,10 @@ from typing import Callable, Iterable, Sequence
 Span = tuple[int, int]
 Finder = Callable[[str, str], Iterable[Span]]
 
+#: English words that carry no term's meaning: what a gloss, an aligned span or a reworded term
+#: may have around its content words
+FUNCTION_WORDS = frozenset({"of", "the", "and", "a", "an", "for", "in", "on", "to", "with", "at", "by"})
+
 #: typographic quotes → plain ones: the same mark for the audit, and what engines steer to
 PLAIN_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from .glossary import Glossary
 from .names import find_person_names
 from .numbers import find_numbers
-from .occurrences import PLAIN_QUOTES, claim, count, find_words
+from .occurrences import FUNCTION_WORDS, PLAIN_QUOTES, claim, count, find_words
 from .release import Segment, TermHit
 from .textnorm import fold
 
@@ -95,7 +95,6 @@ class RequirementFinder:
 
 
 _GLOSS = re.compile(r"[\s」』”\"’》〉]*[(（]([^()（）]*)[)）]?")
-_FUNCTION_WORDS = {"the", "of", "and", "for", "in", "on", "to", "a", "an", "by", "with", "at"}
 
 
 def _glossed_words(text: str, terms) -> set[int]:
@@ -110,9 +109,9 @@ def _glossed_words(text: str, terms) -> set[int]:
             continue
         words = {w.lower() for a in m.term.targets for w in re.findall(r"[A-Za-z0-9][A-Za-z0-9&+\-]*", a)}
         inside = list(_LATIN.finditer(text, gloss.start(1), gloss.end(1)))
-        covered = [w for w in inside if w.group().lower() in words]
-        if covered:
-            out |= {w.start() for w in inside if w.group().lower() in words or w.group().lower() in _FUNCTION_WORDS}
+        if any(w.group().lower() in words for w in inside):
+            placed = words | FUNCTION_WORDS
+            out |= {w.start() for w in inside if w.group().lower() in placed}
     return out
 
 

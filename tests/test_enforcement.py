@@ -34,7 +34,8 @@ def assert_every_hit_placed_by_the_model(release):
     for seg, h in hits:
         assert h.found, (h, seg.target)
         assert h.method == "constrained", (h, seg.target)
-        assert not seg.review
+        # flagged only where the model's own output failed its checks (zhen.quality), never for a placement
+        assert not seg.review or seg.quality_left, seg
         english = seg.target
         forms = {v for a in h.accepted for v in (a, a[:1].upper() + a[1:])}
         assert any(f in english for f in forms), (h, english)

@@ -30,6 +30,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from .normalize import normalize_release
 from .occurrences import FUNCTION_WORDS, find_words
 from .release import Paragraph, Release
 
@@ -86,7 +87,8 @@ def check_texts(pipeline, sources: list[str], translations: list[str], *, glossa
 
     if len(sources) != len(translations):
         raise ValueError(f"{len(sources)} source units but {len(translations)} translations")
-    releases = [Release([Paragraph(0, "body", " ".join(src.split()))], format="text") for src in sources]
+    releases = [normalize_release(Release([Paragraph(0, "body", " ".join(src.split()))], format="text"))
+                for src in sources]
     findings: list[Finding] = []
     renderings: dict[str, Counter] = {}
     for unit, (release, english) in enumerate(zip(releases, translations), 1):

@@ -180,13 +180,22 @@ def translate(source: str, fmt: str, output: Path | None, strict: bool, quiet: b
 
 
 def audit_lines(stats: dict, release) -> list[str]:
-    """The stderr summary: "glossary: 41/41 terms placed (…)" and the fidelity line."""
+    """The stderr summary: "glossary: 41/41 terms placed (…)", the fidelity line, what was repaired
+    in a damaged source, and what needs review."""
+    from .normalize import describe_repairs
+    from .quality import quality_line
+
     t, f = stats["terms"], stats["fidelity"]
     review = sum(s.review for s in release.segments())
     lines = [f"zhen: glossary: {t.placed}/{t.total} terms placed, {t.without_last_resort}/{t.total} without "
              f"last resort" + (f", {t.off} turned off" if t.off else "")]
     lines.append(f"zhen: numbers, dates, names: {f.placed}/{f.total} placed, {f.without_last_resort}/{f.total} "
                  "without last resort")
+    if release.repairs:
+        lines.append("zhen: repaired source: " + describe_repairs(release.repairs))
+    line = quality_line(release.segments())
+    if line:
+        lines.append(f"zhen: quality: {line}")
     missing = sum(len(s.missing) for s in release.segments())
     if review or missing:
         lines.append(f"zhen: review: {review} segments have last-resort placements, {missing} items missing")

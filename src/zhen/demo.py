@@ -34,6 +34,8 @@ from .settings import Settings
 from .readers import read_bytes
 from .release import Paragraph, Release
 from .exporters import marked_pieces, term_spans
+from .normalize import describe_repairs
+from .quality import quality_line
 from .requirements import placement_stats
 from .check import CSS as CHECK_CSS
 
@@ -73,13 +75,16 @@ def _problems(p: Paragraph) -> list[str]:
                 notes.append(f"missing {h.kind}: {h.source} → {h.target}")
             elif h.method == "last-resort":
                 notes.append(f"{h.kind} inserted after decoding: {h.source} → {h.target}")
+        if seg.quality:
+            notes.append(f"model output: {', '.join(seg.quality)}; decoded again ({seg.retry or 'no retry'})"
+                         + (f", still {', '.join(seg.quality_left)}" if seg.quality_left else ", now sound"))
     return notes
 
 
 def side_by_side(release: Release) -> str:
     rows = ["<table><tr><th>中文</th><th>English</th></tr>"]
     for p in release.paragraphs:
-        zh = _marked(p.text, term_spans(p))
+        zh = _marked(p.as_received, term_spans(p))
         en_text = p.translation if p.translation is not None else ""
         en = _marked(en_text, term_spans(p, en_text))
         problems = _problems(p)
@@ -189,6 +194,8 @@ class Demo:
         status = (f"Translated {len(translated.segments())} segments in {time.monotonic() - started:.1f} s. "
                   f"Glossary: {t.placed}/{t.total} terms placed, {t.without_last_resort}/{t.total} without last "
                   f"resort; numbers, dates, names: {f.placed}/{f.total}."
+                  + (f" Quality: {quality}." if (quality := quality_line(translated.segments())) else "")
+                  + (f" Repaired source: {describe_repairs(translated.repairs)}." if translated.repairs else "")
                   + (f" ⚠ {review} segments flagged for review." if review else ""))
         return {"status": status, "side": side_by_side(translated),
                 "summary": summary_html(summary) if summary else "", "audit": audit_rows(translated),

@@ -40,6 +40,8 @@ from dataclasses import dataclass  # noqa: E402
 from functools import lru_cache  # noqa: E402
 from importlib import resources  # noqa: E402
 
+from .textnorm import fold  # noqa: E402
+
 #: Titles that precede a name in official releases (厅长陈亮, 巡视员孙雪峰, 董事长覃黎魁).
 TITLES = ("总书记", "国家主席", "主席", "总理", "副总理", "委员长", "部长", "副部长", "司长", "副司长", "巡视员",
           "厅长", "副厅长", "局长", "副局长", "处长", "主任", "副主任", "书记", "副书记", "省长", "副省长", "市长",
@@ -74,7 +76,7 @@ def names_after_titles(text: str) -> list[str]:
     of is left to the model (and to the glossary)."""
     surnames = _surnames()
     found: dict[str, None] = {}
-    for m in _title_pattern().finditer(text):
+    for m in _title_pattern().finditer(fold(text)):  # 廳長陳亮 as 厅长陈亮
         name = m["name"]
         if name[0] in surnames or name[:2] in COMPOUND_SURNAMES:
             found[name] = None
@@ -89,5 +91,6 @@ def find_person_names(text: str, names: list[str] | None = None) -> list[NameMat
     names = names_after_titles(text) if names is None else names
     if not names:
         return []
-    alternation = "|".join(sorted(map(re.escape, names), key=len, reverse=True))
-    return [NameMatch(m.start(), m.end(), m.group(), romanize_name(m.group())) for m in re.finditer(alternation, text)]
+    alternation = "|".join(sorted(map(re.escape, {fold(n) for n in names}), key=len, reverse=True))
+    return [NameMatch(m.start(), m.end(), text[m.start():m.end()], romanize_name(m.group()))
+            for m in re.finditer(alternation, fold(text))]

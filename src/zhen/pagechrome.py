@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
+from .normalize import Normalized, normalize_lines
+from .textnorm import convert_script
 from .release import Metadata, Paragraph, ParagraphKind
 
 _SENTENCE_END = "。！？!?；;…"
@@ -49,7 +51,13 @@ def load_rules() -> ChromeRules:
 
 
 def _norm(line: str) -> str:
-    return unicodedata.normalize("NFKC", line).strip()
+    """A line as the chrome rules compare it: NFKC, and simplified script (當前位置 is 当前位置)."""
+    line = unicodedata.normalize("NFKC", line).strip()
+    if not line.isascii():
+        converted = convert_script(line)
+        if len(converted) == len(line):
+            return converted
+    return line
 
 
 @dataclass
@@ -57,6 +65,92 @@ class PageParse:
     paragraphs: list[Paragraph]
     metadata: Metadata
     removed: list[str] = field(default_factory=list)
+    repairs: list[dict] = field(default_factory=list)
+
+
+# A page number on a line of its own, as PDF copies carry them: "- 3 -", "第3页 共12页", "3/12", "Page 3"
+_PAGE_NUMBER = re.compile(
+    r"^(?:[-—–·\s]*\d{1,4}[-—–·\s]*|第\s*\d{1,4}\s*页(?:\s*[,，/／]?\s*共\s*\d{1,4}\s*页)?"
+    r"|\d{1,4}\s*[/／]\s*\d{1,4}|page\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?)$", re.I)
+#: a short line seen this often is a running header or footer of a PDF's pages
+_RUNNING_MIN = 3
+_RUNNING_MAX_CHARS = 50
+#: lines are taken as wrapped at a page width when this many reach it
+_WRAPPED_MIN = 3
+#: how far short of the page width (in columns; a Chinese character is two) a wrapped line may end:
+#: a number or a Latin word is not broken, so the line before it ends early
+_WRAP_SLACK = 10
+
+
+def _width(line: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
+
+
+def page_furniture(lines: list[str]) -> tuple[list[str], list[str], list[dict]]:
+    """Lines without the page numbers and running headers/footers of a PDF copy, the lines removed,
+    and the repairs to report. Page numbers count only when the page has two or more; a running
+    line is a short line seen three times or more (twice where page numbers were found; page numbers
+    in it aside), and its first occurrence stays when it opens the page (it may be the title)."""
+    stripped = [_norm(line) for line in lines]
+    numbers = [i for i, line in enumerate(stripped) if line and _PAGE_NUMBER.match(line)]
+    drop = set(numbers) if len(numbers) >= 2 else set()
+    keys: dict[str, list[int]] = {}
+    for i, line in enumerate(stripped):
+        if line and len(line) <= _RUNNING_MAX_CHARS and i not in drop:
+            keys.setdefault(re.sub(r"\d+", "#", line), []).append(i)
+    first_lines = [i for i, line in enumerate(stripped) if line][:2]
+    least = 2 if drop else _RUNNING_MIN  # page numbers say it is a paged copy: a line on two pages runs
+    running = [at for at in keys.values() if len(at) >= least]
+    for at in running:
+        drop.update(at[1:] if at[0] in first_lines else at)
+    if not drop:
+        return lines, [], []
+    kept = [line for i, line in enumerate(lines) if i not in drop]
+    repairs = []
+    if numbers and drop & set(numbers):
+        repairs.append({"kind": "page-number", "what": "page number line", "count": len(drop & set(numbers)),
+                        "example": stripped[numbers[0]]})
+    heads = sorted(i for at in running for i in at if i in drop)
+    if heads:
+        repairs.append({"kind": "running-header", "what": "running page header or footer", "count": len(heads),
+                        "example": stripped[heads[0]]})
+    return kept, [lines[i].strip() for i in sorted(drop)], repairs
+
+
+def join_wrapped(lines: list[str]) -> tuple[list[str], int]:
+    """Lines of a PDF copy wrapped at the page width joined again into paragraphs (the break kept
+    inside the paragraph, for :mod:`zhen.normalize` to repair with offsets), and how many joins.
+
+    The page width is the width most long lines (20 columns or more) reach and almost none exceed:
+    three lines or more and half the long lines end within a few columns short of it, and no more
+    than a tenth run past it (a header or metadata line may). A release typed or saved from a web
+    page has paragraphs of every width and no such width. A line that reaches it and does not end a
+    sentence runs on into the next line, unless the next is blank or indented (a new paragraph)."""
+    widths = [_width(line.rstrip()) for line in lines]  # an indent takes its columns
+    long = [w for w in widths if w >= 20]
+
+    def fits(w: int) -> int:
+        full = sum(1 for v in long if w - _WRAP_SLACK <= v <= w)
+        over = sum(1 for v in long if v > w)
+        ok = full >= _WRAPPED_MIN and full * 2 >= len(long) and over * 10 <= len(long)
+        return full if ok else 0
+
+    page = max(set(long), key=lambda w: (fits(w), -w), default=0)
+    if not page or not fits(page):
+        return lines, 0
+    out: list[str] = []
+    joins = 0
+    run_on = False
+    for line, width in zip(lines, widths):
+        text = line.strip()
+        # an indent starts a paragraph; a line wider than the page is not the rest of one
+        if run_on and text and width <= page and not line.startswith(("\u3000", "  ", "\t")):
+            out[-1] += "\n" + text
+            joins += 1
+        else:
+            out.append(line)
+        run_on = bool(text) and page - _WRAP_SLACK <= width <= page and text[-1] not in "。！？!?；;：:…"
+    return out, joins
 
 
 def is_chrome(line: str, rules: ChromeRules | None = None) -> bool:
@@ -110,6 +204,22 @@ def classify(text: str) -> ParagraphKind:
     return "body"
 
 
+def _paragraph(index: int, kind: ParagraphKind, n: Normalized) -> Paragraph:
+    if not n.changed:
+        return Paragraph(index=index, kind=kind, text=n.text)
+    return Paragraph(index=index, kind=kind, text=n.text, original=n.original, offsets=n.offsets)
+
+
+def _tally(repairs: list[dict], kind: str, count: int, example: str) -> None:
+    from .normalize import KINDS
+
+    for r in repairs:
+        if r["kind"] == kind:
+            r["count"] += count
+            return
+    repairs.append({"kind": kind, "what": KINDS[kind], "count": count, "example": example})
+
+
 def parse_page_lines(
     lines: list[str],
     *,
@@ -126,30 +236,34 @@ def parse_page_lines(
     and are used where the lines themselves say nothing.
     """
     rules = load_rules()
-    removed: list[str] = []
-    content: list[str] = []
-    for raw in lines:
-        line = raw.strip()
-        if not line:
-            continue
-        if is_chrome(line, rules):
-            removed.append(line)
+    lines, removed, repairs = page_furniture(lines)
+    lines, joins = join_wrapped([line for line in lines if line.strip()] if removed else lines)
+    if joins:
+        repairs.append({"kind": "wrapped-line", "what": "line wrapped at the page width, joined", "count": joins,
+                        "example": ""})
+    # Damage inside the lines (pinyin, odd spaces, full-width digits, …) is repaired before chrome is
+    # looked for, so that 當(dāng)前(qián)位(wèi)置(zhì): is the breadcrumb it is; each line keeps the way back.
+    repaired = normalize_lines([line.strip() for line in lines if line.strip()])
+    content: list[Normalized] = []
+    for n in repaired:
+        if is_chrome(n.text, rules):
+            removed.append(n.original)
         else:
-            content.append(line)
+            content.append(n)
 
     metadata = Metadata()
-    title: str | None = None
+    title: Normalized | None = None
     meta_at = None
-    for i, line in enumerate(content[:_HEAD_WINDOW]):
-        found = parse_metadata_line(line, rules)
+    for i, n in enumerate(content[:_HEAD_WINDOW]):
+        found = parse_metadata_line(n.text, rules)
         if found:
             metadata, meta_at = found, i
             break
     if meta_at is not None:
-        removed.append(content[meta_at])
+        removed.append(content[meta_at].original)
         if meta_at > 0:
             title = content[meta_at - 1]
-            removed.extend(content[: meta_at - 1])  # header lines above the title
+            removed.extend(n.original for n in content[: meta_at - 1])  # header lines above the title
             body = content[meta_at + 1 :]
         else:
             body = content[1:]
@@ -157,11 +271,11 @@ def parse_page_lines(
         body = content
     if title is None:
         hint = _norm(title_hint) if title_hint else None
-        if hint and body and _norm(body[0]) == hint:
+        if hint and body and _norm(body[0].text) == hint:
             title, body = body[0], body[1:]
         elif hint:
-            title = title_hint.strip()
-        elif body and classify(body[0]) != "body" and len(body) > 1:
+            title = normalize_lines([title_hint.strip()])[0]
+        elif body and classify(body[0].text) != "body" and len(body) > 1:
             title, body = body[0], body[1:]
     if metadata_hint:
         metadata = Metadata(
@@ -172,8 +286,11 @@ def parse_page_lines(
 
     paragraphs: list[Paragraph] = []
     if title:
-        paragraphs.append(Paragraph(index=0, kind="title", text=title))
-    for line in body:
-        kind = "heading" if line in headings else classify(line)
-        paragraphs.append(Paragraph(index=len(paragraphs), kind=kind, text=line))
-    return PageParse(paragraphs=paragraphs, metadata=metadata, removed=removed)
+        paragraphs.append(_paragraph(0, "title", title))
+    for n in body:
+        kind = "heading" if n.original in headings else classify(n.text)
+        paragraphs.append(_paragraph(len(paragraphs), kind, n))
+    for n in [title, *body] if title else body:  # what was repaired in the release's own text
+        for kind, (count, example) in n.repairs.items():
+            _tally(repairs, kind, count, example)
+    return PageParse(paragraphs=paragraphs, metadata=metadata, removed=removed, repairs=repairs)

@@ -17,6 +17,7 @@ from .engines.base import Hypothesis, Progress
 from .glossary import Glossary
 from .models import resolve_model
 from .names import names_after_titles, romanize_name
+from .normalize import normalize_release
 from .requirements import RequirementFinder, insert_last_resort, mark_found, restore_typography
 from .readers import DEFAULT_MAX_BYTES, read_release
 from .release import Metadata, Paragraph, Release, Segment, TermHit
@@ -37,7 +38,11 @@ class Pipeline:
     ``glossary`` terms, numbers/dates, personal names and Latin tokens found in a segment are
     required in its English: the engine's decoding is steered to them, every one is checked, and
     with ``last_resort`` a still-missing one is inserted after decoding and its segment flagged for
-    review. ``disabled_terms`` turns glossary entries off by their Chinese source.
+    review. ``disabled_terms`` turns glossary entries off by their Chinese source. The model's
+    English is checked for its own failures (loops, Chinese left over, runs to the length cap, empty,
+    dropped or runaway output: :mod:`zhen.quality`); with ``quality_retry`` a failing segment is
+    decoded once more the way that helps, the better output kept, and a segment that still fails
+    flagged for review.
     """
 
     engine: Engine
@@ -48,6 +53,7 @@ class Pipeline:
     enforce_fidelity: bool = True
     last_resort: bool = True
     nested_terms: bool = False
+    quality_retry: bool = True
 
     @classmethod
     def load(
@@ -106,8 +112,12 @@ class Pipeline:
                                                                   measure=self.engine.count_tokens):
                 spans += split_overlong(p.text, span, need, budget, by_offsets=True)
             segments = [Segment(f"p{p.index}.s{k}", a, b, p.text[a:b]) for k, (a, b) in enumerate(spans)]
+            if p.original is not None:  # a repaired source: each segment keeps its text as it was
+                for seg in segments:
+                    a, b = p.received_span(seg.start, seg.end)
+                    seg.original = p.original[a:b]
             _share(hits, segments, finder, p.text)
-            paragraphs.append(Paragraph(p.index, p.kind, p.text, segments))
+            paragraphs.append(replace(p, segments=segments))
         return replace(release, paragraphs=paragraphs)
 
     def translate(self, release: Release, *, progress: Progress | None = None) -> Release:
@@ -122,6 +132,7 @@ class Pipeline:
         releases = [r if r.segments() else self.segment(r) for r in releases]
         texts, constraints, anchors = engine_inputs(releases)
         hyps = self.engine.translate_batch(texts, constraints=constraints, anchors=anchors, progress=progress)
+        hyps = check_quality(self.engine, texts, constraints, anchors, hyps, retry=self.quality_retry)
         out, at = [], 0
         signature = self.signature()
         for release in releases:
@@ -137,8 +148,9 @@ class Pipeline:
         ``来源：新华社`` or ``- 一是…`` is translated as it stands). ``glossaries[i]``, when given,
         replaces the pipeline's glossary for text i. All texts go to the engine in one call; the
         English of text i is :func:`english_lines` of the i-th release."""
-        releases = [Release([Paragraph(k, "body", line) for k, line in enumerate(text.split("\n")) if line.strip()],
-                            format="text") for text in texts]  # a paragraph's index is its line number
+        releases = [normalize_release(Release([Paragraph(k, "body", line) for k, line in enumerate(text.split("\n"))
+                                               if line.strip()], format="text"))
+                    for text in texts]  # a paragraph's index is its line number
         if glossaries is not None:
             releases = [self.segment(r, glossary=g) for r, g in zip(releases, glossaries, strict=True)]
         return self.translate_many(releases, progress=progress)
@@ -157,6 +169,7 @@ class Pipeline:
             fidelity="on" if self.enforce_fidelity else "off",
             last_resort="on" if self.last_resort else "off",
             nested="on" if self.nested_terms else "off",
+            quality="retry" if self.quality_retry else "check",
         )
 
     def count_units(self, release: Release) -> int:
@@ -182,6 +195,85 @@ def engine_inputs(releases: list[Release]) -> tuple[list[str], list[list[list[st
             constraints.append([])
             anchors.append([])
     return texts, constraints, anchors
+
+
+def check_quality(engine: Engine, texts: list[str], constraints: list[list[list[str]]], anchors: list[list[str]],
+                  hyps: list[Hypothesis], *, retry: bool = True) -> list[Hypothesis]:
+    """``hyps`` with what :func:`zhen.quality.inspect` finds in each; with ``retry``, each failing
+    text decoded once more (:func:`zhen.quality.retry_for`: repeated n-grams blocked, or clause by
+    clause, or with another beam where a text has no clauses) and the better output kept. The
+    retries of one kind go to the engine in one call. ``quality_left`` is what still fails."""
+    from .quality import badness, inspect, retry_for, usual_ratio
+
+    ratio = usual_ratio((t, h.text) for t, h in zip(texts, hyps))
+    for t, h in zip(texts, hyps):
+        h.quality = inspect(t, h.text, capped=h.capped, ratio=ratio)
+        h.quality_left = list(h.quality)
+    failing = [i for i, h in enumerate(hyps) if h.quality]
+    if not retry or not failing:
+        return hyps
+    ways: dict[str, list[int]] = {}
+    for i in failing:
+        way = retry_for(hyps[i].quality)
+        if way == "clauses" and len(clause_pieces(texts[i])) < 2:
+            way = "beam"
+        ways.setdefault(way, []).append(i)
+    for way, todo in ways.items():
+        again = _redecode(engine, way, [texts[i] for i in todo], [constraints[i] for i in todo],
+                          [anchors[i] for i in todo])
+        for i, new in zip(todo, again):
+            left = inspect(texts[i], new.text, capped=new.capped, ratio=ratio)
+            old = hyps[i]
+            if badness(left) < badness(old.quality_left):
+                new.quality, new.quality_left = old.quality, left
+                hyps[i] = new
+            hyps[i].retry = way
+    return hyps
+
+
+def clause_pieces(text: str) -> list[str]:
+    """``text`` cut at its clause boundaries (；：，、 outside brackets), into pieces of about a third
+    of it; one piece when it has none."""
+    from .segment import split_overlong
+
+    if not any(c in "，,；;：:、" for c in text):
+        return [text]
+    spans = split_overlong(text, (0, len(text)), len, max(8, -(-len(text) // 3)))
+    return [text[a:b] for a, b in spans if text[a:b].strip()]
+
+
+def _redecode(engine: Engine, way: str, texts: list[str], constraints: list[list[list[str]]],
+              anchors: list[list[str]]) -> list[Hypothesis]:
+    """The retry of ``way`` for ``texts``: the same engine and model with other decoding options
+    (``no-repeat``, ``beam``), or each text's clauses translated and joined (``clauses``; each
+    clause asked for the requirements whose source it holds)."""
+    options = engine.options
+    if way == "no-repeat":
+        options = replace(options, no_repeat_ngram_size=4, repetition_penalty=1.2)
+    elif way == "beam":
+        options = replace(options, beam_size=4 if options.beam_size == 1 else 1)
+    again = engine.with_options(options)
+    if way != "clauses":
+        return again.translate_batch(texts, constraints=constraints, anchors=anchors)
+    pieces, owners, piece_constraints, piece_anchors = [], [], [], []
+    for k, (text, wanted, sources) in enumerate(zip(texts, constraints, anchors)):
+        taken = [False] * len(sources)
+        for piece in clause_pieces(text):
+            mine = [j for j, src in enumerate(sources) if not taken[j] and src and src in piece]
+            for j in mine:
+                taken[j] = True
+            pieces.append(piece.strip())
+            owners.append(k)
+            piece_constraints.append([wanted[j] for j in mine])
+            piece_anchors.append([sources[j] for j in mine])
+    out = again.translate_batch(pieces, constraints=piece_constraints, anchors=piece_anchors)
+    joined = [Hypothesis("", None, 0) for _ in texts]
+    for k, hyp in zip(owners, out):
+        h = joined[k]
+        h.text = f"{h.text} {hyp.text}".strip()
+        h.tokens += hyp.tokens
+        h.capped = h.capped or hyp.capped
+    return joined
 
 
 def count_units(release: Release) -> int:
@@ -222,6 +314,7 @@ def postprocess(release: Release, hyps: list[Hypothesis | str], *, last_resort: 
             # 4 decimals: enough to rank, and the same whatever the thread count's rounding noise
             out = replace(seg, target=hyp.text, score=round(hyp.score, 4) if hyp.score is not None else None,
                           terms=terms, review=False)
+            out.quality, out.retry, out.quality_left = list(hyp.quality), hyp.retry, list(hyp.quality_left)
             for hit in terms:
                 out.target = restore_typography(out.target, hit)
             wanted = any(h.method != "off" for h in terms)
@@ -231,6 +324,7 @@ def postprocess(release: Release, hyps: list[Hypothesis | str], *, last_resort: 
                     out.target = insert_last_resort(out.target, hit)
                     hit.found, hit.method = True, "last-resort"
                     out.review = True
+            out.review = out.review or bool(out.quality_left)
             segments.append(out)
         paragraphs.append(replace(p, segments=segments))
     meta = release.metadata

@@ -42,7 +42,11 @@ class Segment:
 
     ``start``/``end`` are offsets into the paragraph's text; the segments of a paragraph tile it
     exactly (whitespace between sentences belongs to the segment before it), so no character is
-    ever lost. ``source`` is ``paragraph.text[start:end]``.
+    ever lost. ``source`` is ``paragraph.text[start:end]``; ``original`` is the same span of the
+    source as it was, when ingestion repaired it (``None`` when nothing was repaired).
+    ``quality`` lists what the check of the model's English found (``loop``, ``cjk``, ``cap``, …),
+    ``retry`` how the segment was decoded again, and ``quality_left`` what still failed after the
+    retry (the segment is then flagged for review; see :mod:`zhen.quality`).
     """
 
     id: str
@@ -53,6 +57,14 @@ class Segment:
     score: float | None = None
     terms: list[TermHit] = field(default_factory=list)
     review: bool = False
+    original: str | None = None
+    quality: list[str] = field(default_factory=list)
+    retry: str | None = None
+    quality_left: list[str] = field(default_factory=list)
+
+    @property
+    def as_received(self) -> str:
+        return self.original if self.original is not None else self.source
 
     @property
     def missing(self) -> list[TermHit]:
@@ -66,12 +78,31 @@ class Segment:
 
 @dataclass
 class Paragraph:
-    """A block of the release: its title, a heading, a body paragraph or a photo caption."""
+    """A block of the release: its title, a heading, a body paragraph or a photo caption.
+
+    ``text`` is what zhen segments, matches and translates. When ingestion repaired a damaged
+    source (:mod:`zhen.normalize`: pinyin annotations, spaces inside words, full-width digits, …),
+    ``original`` is the text as it was and ``offsets`` the way back: character ``i`` of ``text``
+    came from ``original[offsets[i]:offsets[i + 1]]``.
+    """
 
     index: int
     kind: ParagraphKind
     text: str
     segments: list[Segment] = field(default_factory=list)
+    original: str | None = None
+    offsets: list[int] | None = None
+
+    @property
+    def as_received(self) -> str:
+        """The paragraph as the source had it (what bilingual outputs show)."""
+        return self.original if self.original is not None else self.text
+
+    def received_span(self, start: int, end: int) -> tuple[int, int]:
+        """Where ``text[start:end]`` is in :attr:`as_received`."""
+        if self.offsets is None:
+            return start, end
+        return self.offsets[start], self.offsets[end]
 
     @property
     def translation(self) -> str | None:
@@ -96,7 +127,8 @@ class Release:
 
     ``paragraphs`` includes the title (``kind="title"``) when one was found, so that the title is
     segmented and translated like any other block. ``removed`` lists the page-chrome lines ingestion
-    dropped, so a user can check that nothing of the content went with them.
+    dropped, so a user can check that nothing of the content went with them; ``repairs`` lists what
+    was repaired in a damaged source (kind, count, a first example; see :mod:`zhen.normalize`).
     """
 
     paragraphs: list[Paragraph]
@@ -106,6 +138,7 @@ class Release:
     format: str = "text"
     encoding: str | None = None
     removed: list[str] = field(default_factory=list)
+    repairs: list[dict[str, Any]] = field(default_factory=list)
     signature: dict[str, Any] | None = None
 
     @property
@@ -133,6 +166,8 @@ class Release:
                 index=p["index"],
                 kind=p["kind"],
                 text=p["text"],
+                original=p.get("original"),
+                offsets=p.get("offsets"),
                 segments=[
                     Segment(**{**s, "terms": [TermHit(**t) for t in s.get("terms", [])]})
                     for s in p.get("segments", [])

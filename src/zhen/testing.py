@@ -270,7 +270,7 @@ def glossary_english() -> tuple[str, ...]:
 def build_random_marian(
     out_dir: str | Path,
     *,
-    vocab_size: int = 65001,
+    vocab_size: int | None = 65001,
     d_model: int = 512,
     layers: int = 6,
     heads: int = 8,
@@ -297,6 +297,7 @@ def build_random_marian(
     torch.manual_seed(seed)
     vocab = _build_tokenizer(out, PARALLEL_SET, max_positions, tuple(target_text))
     del vocab["<pad>"]
+    vocab_size = vocab_size or len(vocab) + 1  # None: the trained pieces only, no placeholders
     for i in range(len(vocab), vocab_size - 1):
         vocab[f"<extra_{i}>"] = i
     vocab["<pad>"] = vocab_size - 1

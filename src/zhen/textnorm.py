@@ -15,11 +15,21 @@ from functools import lru_cache
 _DASHES = dict.fromkeys(map(ord, "—–‑‐‒―－﹣⁃−"), "-")
 
 
-@lru_cache(maxsize=1)
-def _t2s():
+@lru_cache(maxsize=2)
+def _opencc(config: str):
     import opencc
 
-    return opencc.OpenCC("t2s")
+    return opencc.OpenCC(config)
+
+
+def _t2s():
+    return _opencc("t2s")
+
+
+def convert_script(text: str, config: str = "t2s") -> str:
+    """``text`` in the other script (OpenCC ``t2s`` or ``s2t``), each character converted with its
+    phrase context (復甦 → 复苏); the length may change where a phrase does."""
+    return _opencc(config).convert(text)
 
 
 @lru_cache(maxsize=65536)
@@ -34,5 +44,11 @@ def _fold_char(ch: str) -> str:
 
 
 def fold(text: str) -> str:
-    """The matching form of ``text``; ``len(fold(t)) == len(t)`` always."""
+    """The matching form of ``text``; ``len(fold(t)) == len(t)`` always. A character whose simplified
+    form depends on its neighbours (甦 in 復甦 is 苏) takes OpenCC's phrase conversion of the whole
+    text where that keeps the length."""
+    if not text.isascii():
+        phrase = _t2s().convert(text)
+        if len(phrase) == len(text):
+            text = phrase
     return "".join(_fold_char(c) for c in text)

@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS docs (
     outputs TEXT, stats TEXT, seconds REAL);
 CREATE TABLE IF NOT EXISTS memory (
     key TEXT PRIMARY KEY, source TEXT NOT NULL, target TEXT NOT NULL, score REAL, tokens INTEGER,
-    settings TEXT NOT NULL);
+    settings TEXT NOT NULL, capped INTEGER NOT NULL DEFAULT 0);
 CREATE TABLE IF NOT EXISTS prepared (key TEXT PRIMARY KEY, release TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS plan (
     key TEXT PRIMARY KEY, chunk INTEGER NOT NULL, seq INTEGER NOT NULL, request TEXT NOT NULL);
@@ -49,6 +49,9 @@ class Ledger:
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA synchronous=FULL")
         self.db.executescript(SCHEMA)
+        columns = {row[1] for row in self.db.execute("PRAGMA table_info(memory)")}
+        if "capped" not in columns:  # a ledger written before decoding's length cap was recorded
+            self.db.execute("ALTER TABLE memory ADD COLUMN capped INTEGER NOT NULL DEFAULT 0")
 
     # --- the job's settings -------------------------------------------------------------
     def settings(self) -> dict | None:
@@ -73,7 +76,7 @@ class Ledger:
         """The document's row and its memory entries, in one transaction."""
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
-            self.db.executemany("INSERT OR IGNORE INTO memory VALUES (?, ?, ?, ?, ?, ?)", memory)
+            self.db.executemany("INSERT OR IGNORE INTO memory VALUES (?, ?, ?, ?, ?, ?, ?)", memory)
             self.db.execute("INSERT OR REPLACE INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)",
                             (path, status, reason, input_sha256, json.dumps(outputs or {}, sort_keys=True),
                              json.dumps(stats or {}, sort_keys=True), seconds))
@@ -88,9 +91,9 @@ class Ledger:
         for k in range(0, len(keys), 500):
             chunk = keys[k : k + 500]
             marks = ",".join("?" * len(chunk))
-            for key, target, score, tokens in self.db.execute(
-                    f"SELECT key, target, score, tokens FROM memory WHERE key IN ({marks})", chunk):
-                found[key] = Hypothesis(target, score, tokens)
+            for key, target, score, tokens, capped in self.db.execute(
+                    f"SELECT key, target, score, tokens, capped FROM memory WHERE key IN ({marks})", chunk):
+                found[key] = Hypothesis(target, score, tokens, capped=bool(capped))
         return found
 
     # --- documents read and segmented by pass 1, by input checksum -----------------------
@@ -138,7 +141,7 @@ class Ledger:
     def add_memory(self, rows: list[tuple]) -> None:
         with self.db:
             self.db.execute("BEGIN IMMEDIATE")
-            self.db.executemany("INSERT OR IGNORE INTO memory VALUES (?, ?, ?, ?, ?, ?)", rows)
+            self.db.executemany("INSERT OR IGNORE INTO memory VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
     def memory_units(self) -> list[tuple[str, str]]:
         return self.db.execute("SELECT source, target FROM memory ORDER BY source, target").fetchall()
@@ -194,7 +197,7 @@ class MemoryEngine(_InFront):
         cons = constraints or [[] for _ in texts]
         keys = [self.key(t, c) for t, c in zip(texts, cons)]
         known = self.ledger.lookup(keys)
-        known.update({k: Hypothesis(*v[2:5]) for k, v in self.pending.items() if k in keys})
+        known.update({k: Hypothesis(*v[2:5], capped=bool(v[6])) for k, v in self.pending.items() if k in keys})
         todo = [i for i, k in enumerate(keys) if k not in known]
         self.hits += len(texts) - len(todo)
         self.misses += len(todo)
@@ -209,7 +212,18 @@ class MemoryEngine(_InFront):
         return [known[k] for k in keys]
 
     def row(self, key: str, request: dict, hyp: Hypothesis) -> tuple:
-        return (key, request["text"].strip(), hyp.text, hyp.score, hyp.tokens, self.settings)
+        return (key, request["text"].strip(), hyp.text, hyp.score, hyp.tokens, self.settings, int(hyp.capped))
+
+    def with_options(self, options) -> MemoryEngine:
+        """The memory in front of the inner engine with other decoding ``options`` (a quality
+        retry): its outputs are remembered under keys of their own, and committed with the
+        document like the rest."""
+        from dataclasses import asdict
+
+        extra = json.dumps(asdict(options), sort_keys=True)
+        other = MemoryEngine(self.inner.with_options(options), self.ledger, sha256(f"{self.settings}|{extra}".encode()))
+        other.pending = self.pending
+        return other
 
     def take_pending(self) -> list[tuple]:
         rows, self.pending = list(self.pending.values()), {}

@@ -67,7 +67,7 @@ def _load_worker(model_path: str, engine: str, options: dict) -> None:
 
 
 def _run_chunk(chunk_id: int, requests: list[dict]) -> tuple[int, list[tuple]]:
-    return chunk_id, [(h.text, h.score, h.tokens) for h in _translate(_ENGINE, requests)]
+    return chunk_id, [(h.text, h.score, h.tokens, h.capped) for h in _translate(_ENGINE, requests)]
 
 
 class ProcessRunner:
@@ -94,7 +94,7 @@ class ProcessRunner:
             try:
                 for done in as_completed(futures):
                     chunk_id, hyps = done.result()
-                    yield chunk_id, [Hypothesis(t, s, n) for t, s, n in hyps]
+                    yield chunk_id, [Hypothesis(t, s, n, capped=c) for t, s, n, c in hyps]
             finally:  # interrupted: drop the chunks not started; the ledger has every finished one
                 for f in futures:
                     f.cancel()
@@ -113,7 +113,7 @@ class _Worker:
         for payload in batch["payload"]:
             chunk = json.loads(payload)
             hyps = _translate(self.engine, chunk["requests"])
-            out.append(json.dumps({"chunk": chunk["chunk"], "hyps": [[h.text, h.score, h.tokens] for h in hyps]}))
+            out.append(json.dumps({"chunk": chunk["chunk"], "hyps": [[h.text, h.score, h.tokens, h.capped] for h in hyps]}))
         return {"result": out}
 
 
@@ -159,4 +159,4 @@ class RayRunner:
             batch_size=1, num_cpus=1, compute=ray.data.ActorPoolStrategy(size=min(self.workers, len(payloads))))
         for row in ds.iter_rows():
             result = json.loads(row["result"])
-            yield result["chunk"], [Hypothesis(t, s, n) for t, s, n in result["hyps"]]
+            yield result["chunk"], [Hypothesis(t, s, n, capped=c) for t, s, n, c in result["hyps"]]

@@ -7,7 +7,7 @@ reading, segmentation, glossaries and checks happen around them, identically for
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Iterable, Protocol, runtime_checkable
 
 Progress = Callable[[int], None]
@@ -15,11 +15,20 @@ Progress = Callable[[int], None]
 
 @dataclass
 class Hypothesis:
-    """One translation: the text, its model score (mean log-probability per token) and length."""
+    """One translation: the text, its model score (mean log-probability per token) and length.
+
+    ``capped``: decoding stopped at the length cap, not at an end of sentence. ``quality``, ``retry``
+    and ``quality_left`` are the pipeline's check of the English (:mod:`zhen.quality`): what the first
+    decoding's output showed, how the segment was decoded again, and what still fails after that.
+    """
 
     text: str
     score: float | None = None
     tokens: int = 0
+    capped: bool = False
+    quality: list[str] = field(default_factory=list)
+    retry: str | None = None
+    quality_left: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -35,6 +44,10 @@ class DecodingOptions:
     #: run at once (``inter_threads``), each on ``threads`` / inter_threads cores.
     compute_type: str | None = None
     inter_threads: int = 1
+    #: set for a retry of output that looped (:mod:`zhen.quality`): n-grams of this size never
+    #: repeat, and a token already in the output is penalized by this factor
+    no_repeat_ngram_size: int = 0
+    repetition_penalty: float = 1.0
 
     def __post_init__(self) -> None:
         for name in ("beam_size", "max_length", "batch_size", "inter_threads"):
@@ -96,6 +109,10 @@ class Engine(Protocol):
 
     def signature(self) -> dict[str, Any]: ...
 
+    def with_options(self, options: DecodingOptions) -> Engine:
+        """The same engine (its model shared, not loaded again) decoding with other options."""
+        ...
+
 
 @dataclass
 class IdentityEngine:
@@ -132,3 +149,6 @@ class IdentityEngine:
 
     def signature(self) -> dict[str, Any]:
         return {"engine": self.name, "model": "none", "revision": "none"}
+
+    def with_options(self, options: DecodingOptions) -> IdentityEngine:
+        return replace(self, options=options)

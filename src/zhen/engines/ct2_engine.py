@@ -105,7 +105,8 @@ class CT2Engine(MarianSizes):
         return self.translator.translate_batch(
             sources, target_prefix=prefixes, beam_size=beam_size or self.options.beam_size, max_batch_size=self.options.batch_size,
             batch_type="examples", max_decoding_length=max_new, max_input_length=0, return_scores=True,
-            return_attention=attention,
+            return_attention=attention, no_repeat_ngram_size=self.options.no_repeat_ngram_size,
+            repetition_penalty=self.options.repetition_penalty,
             callback=(lambda step: step.step + 1 >= ends[step.batch_id]) if ends else None)
 
     def _batches(self, order: list[int], lengths: dict[int, int]):
@@ -139,13 +140,15 @@ class CT2Engine(MarianSizes):
             out = self._decode([source[i] for i in run], None, max_new, attention=bool(steered))
             hyps = {i: (list(r.hypotheses[0]), r.scores[0] if r.scores else None,
                         r.attention[0] if r.attention else None) for i, r in zip(run, out)}
+            capped = {i for i in run if len(hyps[i][0]) >= max_new}
             if steered:
                 self._repair(steered, source, hyps, reqs, anchors, texts)
             done = []
             for i in run:
                 tokens, score, _ = hyps[i]
                 text = self.tokenizer.decode(self.tokenizer.convert_tokens_to_ids(tokens), skip_special_tokens=True)
-                done.append(Hypothesis(text.strip(), float(score) if score is not None else None, len(tokens) + 1))
+                done.append(Hypothesis(text.strip(), float(score) if score is not None else None, len(tokens) + 1,
+                                       capped=i in capped))
             return done
 
         return translate_sorted(texts, lambda i: len(source[i]), self._batches, translate, progress)

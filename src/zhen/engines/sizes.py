@@ -35,6 +35,15 @@ class MarianSizes:
     def count_target_tokens(self, text: str) -> int:
         return len(self.tokenizer(text_target=text, add_special_tokens=False)["input_ids"])
 
+    def with_options(self, options):
+        """The same engine, its model loaded once, decoding with other ``options`` (a retry of
+        output that failed :mod:`zhen.quality`'s checks)."""
+        import copy
+
+        other = copy.copy(self)
+        other.options = options
+        return other
+
     def output_cap(self, longest: int, max_length: int, need: int = 0) -> int:
         """New tokens allowed for a batch whose longest input has ``longest`` tokens. English rarely
         needs more than three tokens per source token; the cap stops a weak model looping to

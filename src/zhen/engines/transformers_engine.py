@@ -95,6 +95,8 @@ class TransformersEngine(MarianSizes):
                 num_beams=self.options.beam_size,
                 do_sample=False,
                 max_length=1 + max_new,  # decoder start token + new tokens (max_new_tokens warns)
+                no_repeat_ngram_size=self.options.no_repeat_ngram_size or None,
+                repetition_penalty=self.options.repetition_penalty,
                 logits_processor=processors,
                 output_scores=True,
                 return_dict_in_generate=True,
@@ -108,7 +110,8 @@ class TransformersEngine(MarianSizes):
             trans = torch.where(mask, trans, torch.zeros_like(trans))  # pads after EOS may score -inf
             scores = (trans.sum(1) / mask.sum(1).clamp(min=1)).tolist()
         lengths = (out.sequences[:, 1:] != self.model.config.pad_token_id).sum(1).tolist()
-        return [Hypothesis(t.strip(), float(s), int(n)) for t, s, n in zip(texts, scores, lengths)]
+        # at the cap Marian's generation forces the end-of-sentence token: a full-length output is capped
+        return [Hypothesis(t.strip(), float(s), int(n), capped=n >= max_new) for t, s, n in zip(texts, scores, lengths)]
 
     def translate_batch(self, texts: list[str], *, constraints: list[list[list[str]]] | None = None,
                         anchors: list[list[str]] | None = None,

@@ -50,11 +50,12 @@ def metadata_line(release: Release) -> str:
 
 
 def term_spans(p: Paragraph, english: str | None = None) -> list[tuple[int, int]]:
-    """Where the paragraph's glossary terms stand: in its Chinese, or (given ``english``) in that
-    English, where each placed term's accepted renderings are found."""
+    """Where the paragraph's glossary terms stand: in its Chinese as received
+    (:attr:`~zhen.release.Paragraph.as_received`), or (given ``english``) in that English, where each
+    placed term's accepted renderings are found."""
     hits = [h for s in p.segments for h in s.terms if h.kind == "term"]
     if english is None:
-        return [(h.start, h.end) for h in hits]
+        return [p.received_span(h.start, h.end) for h in hits]
     return [span for h in hits if h.found for v in h.accepted for span in find_words(english, v)]
 
 

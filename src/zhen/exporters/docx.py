@@ -39,7 +39,7 @@ def render(release: Release) -> bytes:
     table.rows[0].cells[0].text, table.rows[0].cells[1].text = "中文", "English"
     for p in release.paragraphs:
         row = table.add_row().cells
-        _runs(row[0], p.text, term_spans(p))
+        _runs(row[0], p.as_received, term_spans(p))
         _runs(row[1], p.translation if p.translation is not None else "(not translated)",
               term_spans(p, p.translation or ""))
         if any(s.review for s in p.segments):

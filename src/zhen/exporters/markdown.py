@@ -21,7 +21,7 @@ def _bold_spans(text: str, spans: list[tuple[int, int]]) -> str:
 
 
 def _source_md(p: Paragraph) -> str:
-    return _bold_spans(p.text, term_spans(p))
+    return _bold_spans(p.as_received, term_spans(p))
 
 
 def _english_md(p: Paragraph) -> str:

@@ -21,7 +21,7 @@ def segment_notes(seg: Segment) -> list[str]:
 
 def units(release: Release) -> list[tuple[str, str, list[str]]]:
     """``(source, target, notes)`` for every translated, non-empty segment."""
-    return [(s.source.strip(), s.target.strip(), segment_notes(s))
+    return [(s.as_received.strip(), s.target.strip(), segment_notes(s))
             for s in release.segments() if s.target and s.source.strip()]
 
 

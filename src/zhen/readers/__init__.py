@@ -2,7 +2,8 @@
 
 One reader per format, looked up by name and imported on first use. Every reader reduces its
 document to lines and lets :mod:`zhen.pagechrome` decide what is title, metadata, chrome and body,
-so the rules are the same whatever the format.
+so the rules are the same whatever the format, and a damaged source is repaired there
+(:mod:`zhen.normalize`), each paragraph keeping its text as it was.
 """
 
 from __future__ import annotations

@@ -25,4 +25,4 @@ def read_docx(data: bytes, name: str) -> Release:
     # is taken from them, and only when the text itself has none.
     parsed = parse_page_lines(lines, title_hint=document.core_properties.title or None)
     return Release(paragraphs=parsed.paragraphs, metadata=parsed.metadata, format="docx",
-                   encoding=None, removed=parsed.removed)
+                   encoding=None, removed=parsed.removed, repairs=parsed.repairs)

@@ -69,4 +69,4 @@ def read_html(data: bytes, name: str) -> Release:
     )
     parsed = parse_page_lines(extracted.text.splitlines(), title_hint=extracted.title, metadata_hint=hint)
     return Release(paragraphs=parsed.paragraphs, metadata=parsed.metadata, format="html",
-                   encoding=encoding, removed=parsed.removed)
+                   encoding=encoding, removed=parsed.removed, repairs=parsed.repairs)

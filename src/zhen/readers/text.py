@@ -27,4 +27,5 @@ def read_text(data: bytes, name: str) -> Release:
         format="markdown" if name.lower().endswith((".md", ".markdown")) else "text",
         encoding=encoding,
         removed=parsed.removed,
+        repairs=parsed.repairs,
     )

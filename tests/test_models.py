@@ -68,3 +68,57 @@ def test_bare_name_not_found_is_explained(tmp_path):
 
 def test_models_list_on_empty_folder(tmp_path):
     assert list_models(tmp_path / "missing") == []
+
+
+def _model_dir(path, config: dict):
+    """A model directory laid out as the hub has it (config, weights, tokenizer files); the files
+    other than the config are never read: the family is refused before any weight is loaded."""
+    import json
+
+    path.mkdir(parents=True)
+    (path / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    (path / "model.safetensors").write_bytes(b"")
+    (path / "tokenizer.json").write_text("{}", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("config, label", [
+    ({"model_type": "m2m_100", "architectures": ["M2M100ForConditionalGeneration"], "vocab_size": 256206},
+     "NLLB-200 / M2M100"),
+    ({"model_type": "t5", "architectures": ["T5ForConditionalGeneration"]}, "MADLAD-400 (T5)"),
+    ({"model_type": "qwen2", "architectures": ["Qwen2ForCausalLM"]}, "chat LLM"),
+])
+@pytest.mark.parametrize("engine", ["transformers", "ct2"])
+def test_a_family_zhen_cannot_drive_yet_is_refused_in_one_sentence(tmp_path, config, label, engine):
+    """Such a model would load and run without a word of warning, in the wrong language: refuse it."""
+    from tests.test_cli import assert_clean_failure, zhen
+
+    model = _model_dir(tmp_path / "model", config)
+    release = tmp_path / "r.txt"
+    release.write_text("陈亮出席并致辞。\n", encoding="utf-8")
+    proc = zhen("translate", release, "--model", model, "--engine", engine)
+    assert_clean_failure(proc, label, "Marian (opus-mt)", "Helsinki-NLP/opus-mt-zh-en")
+    assert len(proc.stderr.decode().strip().splitlines()) == 1
+
+
+def test_an_unknown_kind_of_model_is_refused_naming_the_families_zhen_knows(tmp_path):
+    from zhen.engines import create_engine
+    from zhen.models import resolve_model
+
+    model = resolve_model(str(_model_dir(tmp_path / "bert", {"model_type": "bert"})))
+    with pytest.raises(ModelLoadError, match=r"type 'bert', not a kind zhen knows how to drive; .*Marian \(opus-mt\)"):
+        create_engine("transformers", model)
+
+
+def test_models_list_shows_family_and_licence(tiny_model, tmp_path):
+    from tests.test_cli import zhen
+
+    shutil.copytree(tiny_model, tmp_path / "Helsinki-NLP" / "opus-mt-zh-en")
+    _model_dir(tmp_path / "facebook" / "nllb-200-distilled-600M", {"model_type": "m2m_100"})
+    proc = zhen("models", "list", "--models-dir", tmp_path)
+    out = proc.stdout.decode()
+    assert proc.returncode == 0, proc.stderr.decode()
+    rows = {line.split("\t")[0]: line.split("\t") for line in out.splitlines() if "\t" in line}
+    assert rows["Helsinki-NLP/opus-mt-zh-en"][1] == "Marian (opus-mt)"
+    assert rows["facebook/nllb-200-distilled-600M"][1] == "NLLB-200 / M2M100 (not driven yet)"
+    assert "non-commercial" in rows["facebook/nllb-200-distilled-600M"][2]

@@ -657,6 +657,7 @@ def models() -> None:
 @click.option("--models-dir", type=click.Path(path_type=Path, file_okay=False))
 def models_list(models_dir: Path | None) -> None:
     """Models in the models folder, and where zhen looks for them."""
+    from .families import family_at
     from .models import list_models, models_dir as resolve_dir
 
     root = resolve_dir(models_dir)
@@ -665,7 +666,9 @@ def models_list(models_dir: Path | None) -> None:
     if not found:
         click.echo("no local models; `zhen models pull Helsinki-NLP/opus-mt-zh-en` fetches the default.")
     for m in found:
-        click.echo(f"{m.name}\t{m.revision}\t{m.size_mb:.0f} MB")
+        family = family_at(m.path)
+        kind = (family.label + ("" if family.driven else " (not driven yet)")) if family else "unknown kind (refused)"
+        click.echo(f"{m.name}\t{kind}\t{family.licence if family else '?'}\t{m.revision}\t{m.size_mb:.0f} MB")
     click.echo("lookup order: --model PATH, then models folder/<name>, then the Hugging Face cache, then download.")
 
 

@@ -14,6 +14,9 @@ from . import REVIEW_NOTE
 
 def segment_notes(seg: Segment) -> list[str]:
     notes = [f"{h.kind}: {h.source} → {h.target} [{h.method}]" for h in seg.terms]
+    if seg.quality:
+        notes.append(f"model output: {', '.join(seg.quality)}; decoded again ({seg.retry or 'no retry'})"
+                     + (f", still {', '.join(seg.quality_left)}" if seg.quality_left else ", now sound"))
     if seg.review:
         notes.append(REVIEW_NOTE)
     return notes

@@ -35,7 +35,7 @@ from .readers import read_bytes
 from .release import Paragraph, Release
 from .exporters import marked_pieces, term_spans
 from .normalize import describe_repairs
-from .quality import quality_line
+from .quality import quality_line, segment_note
 from .requirements import placement_stats
 from .check import CSS as CHECK_CSS
 
@@ -76,8 +76,7 @@ def _problems(p: Paragraph) -> list[str]:
             elif h.method == "last-resort":
                 notes.append(f"{h.kind} inserted after decoding: {h.source} → {h.target}")
         if seg.quality:
-            notes.append(f"model output: {', '.join(seg.quality)}; decoded again ({seg.retry or 'no retry'})"
-                         + (f", still {', '.join(seg.quality_left)}" if seg.quality_left else ", now sound"))
+            notes.append(segment_note(seg))
     return notes
 
 

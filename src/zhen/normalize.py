@@ -12,7 +12,7 @@ clean text; the bilingual outputs must still show the source as it was.
 clean text came from ``original[offsets[i]:offsets[i + 1]]``. Those pieces tile the original in
 order (a removed character belongs to the piece before it), so no character of the original is lost
 or moved, and any span of the clean text maps back to the source as it was
-(:meth:`Normalized.original_span`). Each repair is counted by kind, with a first example, for the
+(:meth:`zhen.release.Paragraph.received_span`). Each repair is counted by kind, with a first example, for the
 release's ``repairs`` list.
 
 Page furniture (running headers and footers, page numbers) and lines wrapped at a PDF's page width
@@ -80,10 +80,6 @@ class Normalized:
     @property
     def changed(self) -> bool:
         return self.text != self.original
-
-    def original_span(self, start: int, end: int) -> tuple[int, int]:
-        """The span of the original that ``text[start:end]`` came from."""
-        return self.offsets[start], self.offsets[end]
 
 
 def _is_han(ch: str) -> bool:
@@ -301,21 +297,29 @@ def normalize_release(release: Release) -> Release:
     lists what was repaired, by kind, with a count and a first example."""
     todo = [p for p in release.paragraphs if p.original is None]
     done = dict(zip(map(id, todo), normalize_lines([p.text for p in todo])))
-    tally: dict[str, list[Any]] = {}
+    if not any(n.changed for n in done.values()):
+        return release
+    repairs = [dict(r) for r in release.repairs]
     paragraphs = []
     for p in release.paragraphs:
         n = done.get(id(p))
         if n is None or not n.changed:
             paragraphs.append(p)
             continue
-        for kind, (count, example) in n.repairs.items():
-            tally.setdefault(kind, [0, example])[0] += count
+        add_repairs(repairs, n)
         paragraphs.append(replace(p, text=n.text, original=n.original, offsets=n.offsets))
-    if not tally:
-        return release
-    repairs = list(release.repairs) + [{"kind": k, "what": KINDS[k], "count": c, "example": ex}
-                                       for k, (c, ex) in tally.items()]
     return replace(release, paragraphs=paragraphs, repairs=repairs)
+
+
+def add_repairs(repairs: list[dict[str, Any]], n: Normalized) -> None:
+    """Count what ``n`` repaired into a release's ``repairs`` list (one entry per kind, its count,
+    the first example)."""
+    for kind, (count, example) in n.repairs.items():
+        entry = next((r for r in repairs if r["kind"] == kind), None)
+        if entry is None:
+            repairs.append({"kind": kind, "what": KINDS[kind], "count": count, "example": example})
+        else:
+            entry["count"] += count
 
 
 def describe_repairs(repairs: list[dict[str, Any]]) -> str:

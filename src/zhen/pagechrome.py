@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
-from .normalize import Normalized, normalize_lines
+from .normalize import Normalized, add_repairs, normalize_lines
 from .textnorm import convert_script
 from .release import Metadata, Paragraph, ParagraphKind
 
@@ -210,16 +210,6 @@ def _paragraph(index: int, kind: ParagraphKind, n: Normalized) -> Paragraph:
     return Paragraph(index=index, kind=kind, text=n.text, original=n.original, offsets=n.offsets)
 
 
-def _tally(repairs: list[dict], kind: str, count: int, example: str) -> None:
-    from .normalize import KINDS
-
-    for r in repairs:
-        if r["kind"] == kind:
-            r["count"] += count
-            return
-    repairs.append({"kind": kind, "what": KINDS[kind], "count": count, "example": example})
-
-
 def parse_page_lines(
     lines: list[str],
     *,
@@ -291,6 +281,5 @@ def parse_page_lines(
         kind = "heading" if n.original in headings else classify(n.text)
         paragraphs.append(_paragraph(len(paragraphs), kind, n))
     for n in [title, *body] if title else body:  # what was repaired in the release's own text
-        for kind, (count, example) in n.repairs.items():
-            _tally(repairs, kind, count, example)
+        add_repairs(repairs, n)
     return PageParse(paragraphs=paragraphs, metadata=metadata, removed=removed, repairs=repairs)

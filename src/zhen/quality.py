@@ -117,6 +117,15 @@ def quality_line(segments) -> str:
             + ", ".join(f"{k} {n}" for k, n in kinds.most_common()) + ")")
 
 
+def segment_note(seg) -> str:
+    """What the checks found in a segment's first output and what the retry did, for the notes of
+    the demo and of CAT files ("" when its output was sound)."""
+    if not seg.quality:
+        return ""
+    return (f"model output: {', '.join(seg.quality)}; decoded again ({seg.retry or 'no retry'})"
+            + (f", still {', '.join(seg.quality_left)}" if seg.quality_left else ", now sound"))
+
+
 def badness(findings: list[str]) -> int:
     """How bad a set of findings is, to keep the better of two decodings (lower is better)."""
     return sum(_SEVERITY[f] for f in findings)

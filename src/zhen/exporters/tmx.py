@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from ..release import Release, Segment
 from ..signature import format_signature
+from ..quality import segment_note
 from . import REVIEW_NOTE
 
 
 def segment_notes(seg: Segment) -> list[str]:
     notes = [f"{h.kind}: {h.source} → {h.target} [{h.method}]" for h in seg.terms]
     if seg.quality:
-        notes.append(f"model output: {', '.join(seg.quality)}; decoded again ({seg.retry or 'no retry'})"
-                     + (f", still {', '.join(seg.quality_left)}" if seg.quality_left else ", now sound"))
+        notes.append(segment_note(seg))
     if seg.review:
         notes.append(REVIEW_NOTE)
     return notes

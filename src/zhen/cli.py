@@ -198,7 +198,10 @@ def audit_lines(stats: dict, release) -> list[str]:
         lines.append(f"zhen: quality: {line}")
     missing = sum(len(s.missing) for s in release.segments())
     if review or missing:
-        lines.append(f"zhen: review: {review} segments have last-resort placements, {missing} items missing")
+        placed = sum(any(h.method == "last-resort" for h in s.terms) for s in release.segments())
+        failing = sum(bool(s.quality_left) for s in release.segments())
+        lines.append(f"zhen: review: {review} segments flagged ({placed} with last-resort placements, {failing} "
+                     f"failing the quality checks), {missing} items missing")
     return lines
 
 
@@ -667,7 +670,7 @@ def models_list(models_dir: Path | None) -> None:
         click.echo("no local models; `zhen models pull Helsinki-NLP/opus-mt-zh-en` fetches the default.")
     for m in found:
         family = family_at(m.path)
-        kind = (family.label + ("" if family.driven else " (not driven yet)")) if family else "unknown kind (refused)"
+        kind = family.label if family else "unknown kind (refused)"
         click.echo(f"{m.name}\t{kind}\t{family.licence if family else '?'}\t{m.revision}\t{m.size_mb:.0f} MB")
     click.echo("lookup order: --model PATH, then models folder/<name>, then the Hugging Face cache, then download.")
 

@@ -211,7 +211,7 @@ def convert_model(model: ResolvedModel, quantization: str = "int8", *, models_ro
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
     try:
-        converter = ctranslate2.converters.TransformersConverter(str(model.path))
+        converter = _converter_class()(str(model.path))
         converter.convert(str(tmp / "model"), quantization=quantization, force=True)
         (tmp / "model" / CT2_PROVENANCE).write_text(json.dumps(
             {"source": model.name, "revision": model.revision, "quantization": quantization,
@@ -220,10 +220,32 @@ def convert_model(model: ResolvedModel, quantization: str = "int8", *, models_ro
             shutil.rmtree(target)
         (tmp / "model").rename(target)
     except (OSError, ValueError, KeyError, NotImplementedError) as exc:
+        if "No conversion is registered" in str(exc):
+            kind = str(exc).split("configuration ", 1)[-1].split(" ", 1)[0]
+            raise ModelLoadError(f"{model.path}: CTranslate2 {ctranslate2.__version__} cannot convert a model of this "
+                                 f"kind ({kind}); translate with --engine transformers.") from None
         raise ModelLoadError(f"{model.path}: CTranslate2 could not convert it ({exc}).") from None
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     return target
+
+
+def _converter_class():
+    """CTranslate2's converter, told what transformers 5 no longer says: a T5 config reports
+    ``tie_word_embeddings=True`` whatever its file holds (transformers scales the decoder's output
+    only where the file did not say false, ``scale_decoder_outputs``), and the converter reads it as
+    "scale the output by d_model^-0.5": a MADLAD conversion would then score every beam wrongly."""
+    import ctranslate2
+
+    class Converter(ctranslate2.converters.TransformersConverter):
+        def load_model(self, model_class, model_name_or_path, **kwargs):
+            loaded = super().load_model(model_class, model_name_or_path, **kwargs)
+            scale = getattr(loaded.config, "scale_decoder_outputs", None)
+            if scale is not None:
+                loaded.config.tie_word_embeddings = bool(scale)
+            return loaded
+
+    return Converter
 
 
 @dataclass(frozen=True)

@@ -38,10 +38,18 @@ class Settings:
     engine: str = field(default="transformers", metadata=_opt(
         "--engine", type=_engine_choice, show_default=True,
         help="transformers: the reference; ct2: CTranslate2, several times faster on CPU."))
+    device: str = field(default="auto", metadata=_opt(
+        "--device", type=click.Choice(["auto", "cpu", "cuda"]), show_default=True,
+        help="auto: a CUDA GPU where there is one, else the CPU."))
     compute_type: str | None = field(default=None, metadata=_opt(
-        "--compute-type", type=click.Choice(["auto", "int8", "int8_float32", "float32"]),
-        help="ct2 only [default: auto: int8 where the CPU has VNNI, AMX or dot-product instructions, "
-             "else float32, where int8 is inexact]."))
+        "--compute-type", type=click.Choice(["auto", "int8", "int8_float32", "float32", "float16", "bfloat16",
+                                             "int8_float16", "int8_bfloat16"]),
+        help="[default: auto: on the CPU float32, and for ct2 int8 where the CPU has VNNI, AMX or dot-product "
+             "instructions (elsewhere int8 is inexact); on a GPU bfloat16 (transformers) or float16 (ct2)]."))
+    prompt: str | None = field(default=None, metadata=_opt(
+        "--prompt", metavar="NAME|FILE",
+        help="A chat model's prompt template: generic, hunyuan-mt, seed-x, or a file with {source} (and "
+             "{terms}) [default: the one the model's card publishes, else generic]."))
     inter_threads: int = field(default=1, metadata=_opt(
         "--inter-threads", type=click.IntRange(1, 64), show_default=True,
         help="ct2 only: batches run at once, each on threads/inter-threads cores."))
@@ -91,7 +99,7 @@ class Settings:
 
         return DecodingOptions(beam_size=self.beam_size, max_length=self.max_length, batch_size=self.batch_size,
                                threads=self.threads, compute_type=self.compute_type,
-                               inter_threads=self.inter_threads)
+                               inter_threads=self.inter_threads, device=self.device, prompt=self.prompt)
 
     def glossary(self):
         """The glossary layers: shipped (unless turned off) < ``glossaries`` < the user's."""

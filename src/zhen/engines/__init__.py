@@ -6,7 +6,7 @@ import importlib
 from typing import Any
 
 from ..errors import EngineUnavailableError
-from ..families import require_driven
+from ..families import require_family
 from ..models import ResolvedModel
 from .base import DecodingOptions, Engine, Hypothesis, IdentityEngine
 
@@ -27,7 +27,7 @@ def create_engine(name: str, model: ResolvedModel, options: DecodingOptions | No
     options = options or DecodingOptions()
     key = (name, str(model.path), options)
     if key not in _made:
-        require_driven(model.path)  # a family zhen cannot drive is refused, never run as another kind
+        require_family(model.path)  # a family zhen cannot drive is refused, never run as another kind
         target, extra = ENGINES[name]
         module, cls = target.split(":")
         try:

@@ -39,15 +39,20 @@ class DecodingOptions:
     max_length: int = 256
     batch_size: int = 16
     threads: int | None = None
-    #: CTranslate2 only: ``auto`` (default: int8 where the CPU has VNNI/AMX/dot product, else
-    #: float32), ``int8``, ``int8_float32`` or ``float32``; and how many batches
-    #: run at once (``inter_threads``), each on ``threads`` / inter_threads cores.
+    #: on the CPU, CTranslate2 only: ``auto`` (default: int8 where the CPU has VNNI/AMX/dot product,
+    #: else float32), ``int8``, ``int8_float32`` or ``float32``; on a GPU, either engine: float16,
+    #: bfloat16 (and ct2's int8_float16...); and how many batches run at once (``inter_threads``),
+    #: each on ``threads`` / inter_threads cores.
     compute_type: str | None = None
     inter_threads: int = 1
     #: set for a retry of output that looped (:mod:`zhen.quality`): n-grams of this size never
     #: repeat, and a token already in the output is penalized by this factor
     no_repeat_ngram_size: int = 0
     repetition_penalty: float = 1.0
+    #: ``auto`` (None: a GPU where there is one), ``cpu`` or ``cuda``: see :mod:`zhen.engines.device`
+    device: str | None = None
+    #: a chat model's prompt template: a name in :data:`zhen.engines.drivers.PROMPTS`, or a file
+    prompt: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("beam_size", "max_length", "batch_size", "inter_threads"):

@@ -1,5 +1,9 @@
-"""The fast CPU engine: the same Marian model converted to CTranslate2 (int8 where the CPU computes
-it exactly, float32 elsewhere: see :mod:`zhen.cpu`).
+"""The fast engine: the same model converted to CTranslate2 (on the CPU int8 where the CPU computes
+it exactly, float32 elsewhere: see :mod:`zhen.cpu`; on a GPU float16). Every family zhen drives that
+CTranslate2 converts runs here: Marian, NLLB/M2M100 and MADLAD (T5) as a ``Translator`` fed the
+same tokens as the transformers engine (:mod:`zhen.engines.drivers`: the source language code or
+``<2en>`` tag, and NLLB's ``eng_Latn`` as the target prefix), chat models (Qwen2/3, Llama, Mistral,
+Gemma) as a ``Generator`` given the same prompt.
 
 The model directory is converted once with CTranslate2's own converter (``zhen models convert``,
 or on first use) and cached beside it; the tokenizer is the model's own, so the token sequences are
@@ -28,6 +32,9 @@ output, whatever the engine did):
    zhen's last resort.
 
 Only segments that miss something pay for steps 2-4, and at most one extra greedy decode each.
+
+A chat model has no cross-attention to align by: its prompt names the segment's requirements (as
+WMT 2025's best terminology systems did), and what it still misses goes to zhen's last resort.
 """
 
 from __future__ import annotations
@@ -38,10 +45,13 @@ from typing import Any
 
 from ..cpu import choose_compute_type
 from ..errors import EngineUnavailableError, ModelLoadError
+from ..families import require_family
 from ..models import ResolvedModel, convert_model
 from .base import DecodingOptions, Hypothesis, Progress, translate_sorted
+from .device import choose_device, gpu_compute_type
+from .drivers import driver_for
 from .phrases import Phrase, PhraseBuilder, as_string, placed_spans, unmet
-from .sizes import MarianSizes
+from .sizes import ModelSizes
 
 COMPUTE_TYPES = ("int8", "int8_float32", "float32")
 #: a batch holds at most this many source tokens (padding included), besides ``batch_size``
@@ -59,7 +69,7 @@ def _tokenizer(path: str):
         raise ModelLoadError(f"{path}: its tokenizer could not be loaded ({exc}); pull the model again.") from None
 
 
-class CT2Engine(MarianSizes):
+class CT2Engine(ModelSizes):
     name = "ct2"
 
     def __init__(self, model: ResolvedModel, options: DecodingOptions | None = None) -> None:
@@ -69,24 +79,36 @@ class CT2Engine(MarianSizes):
             raise EngineUnavailableError("--engine ct2 needs CTranslate2: `pip install ctranslate2`.") from None
         self.model_info = model
         self.options = options or DecodingOptions()
-        if self.options.compute_type not in (None, "auto", *COMPUTE_TYPES):
-            raise EngineUnavailableError(f"compute type {self.options.compute_type!r} is not one of "
-                                         f"auto, {', '.join(COMPUTE_TYPES)}.")
-        # int8 only where this CPU computes it exactly (VNNI, AMX, dot product); see zhen.cpu
-        self.compute_type, self.compute_choice = choose_compute_type(self.options.compute_type)
-        # int8 weights on disk for int8 compute (smaller, faster to load); float32 otherwise
-        stored = "int8" if self.compute_type.startswith("int8") else "float32"
+        self.device = choose_device(self.options.device, "ct2")
+        if self.device == "cuda":
+            self.compute_type, self.compute_choice = gpu_compute_type(self.options.compute_type, "ct2"), "gpu"
+        else:
+            if self.options.compute_type not in (None, "auto", *COMPUTE_TYPES):
+                raise EngineUnavailableError(f"compute type {self.options.compute_type!r} is not one of "
+                                             f"auto, {', '.join(COMPUTE_TYPES)} on the CPU.")
+            # int8 only where this CPU computes it exactly (VNNI, AMX, dot product); see zhen.cpu
+            self.compute_type, self.compute_choice = choose_compute_type(self.options.compute_type)
+        family = require_family(model.path)
+        self.tokenizer = _tokenizer(str(model.path))
+        self.driver = driver_for(family, self.tokenizer, model.path, self.options.prompt)
+        # int8 weights on disk for int8 compute (smaller, faster to load); float16 for a GPU's
+        # half-precision types, float32 otherwise
+        stored = ("int8" if self.compute_type.startswith("int8") else
+                  "float16" if self.compute_type in ("float16", "bfloat16") else "float32")
         # the cached conversion when it is of this revision of the model, else a new one
         self.path = convert_model(model, stored)
         cores = os.cpu_count() or 1
         threads = self.options.threads or cores
         inter = min(self.options.inter_threads, threads)
-        self.translator = ctranslate2.Translator(
-            str(self.path), device="cpu", compute_type=self.compute_type,
+        runner = ctranslate2.Generator if self.driver.causal else ctranslate2.Translator
+        self.translator = runner(
+            str(self.path), device=self.device, compute_type=self.compute_type,
             inter_threads=inter, intra_threads=max(1, threads // inter))
-        self.tokenizer = _tokenizer(str(model.path))
-        self.phrases = PhraseBuilder(self.tokenizer)
-        self._set_limits(self._hf_config(model).get("max_position_embeddings"))
+        self.phrases = PhraseBuilder(self.tokenizer, self.driver.word_start)
+        config = self._hf_config(model)
+        self._set_limits(config.get("max_position_embeddings") or config.get("n_positions"))
+        self._prefix = self.tokenizer.convert_ids_to_tokens(self.driver.target_prefix)
+        self._skip = set(self.tokenizer.all_special_tokens) | self.driver.markers
 
     @staticmethod
     def _hf_config(model: ResolvedModel) -> dict:
@@ -100,14 +122,47 @@ class CT2Engine(MarianSizes):
     # --- decoding ------------------------------------------------------------------------------
     def _decode(self, sources: list[list[str]], prefixes: list[list[str]] | None, max_new: int,
                 attention: bool = False, beam_size: int | None = None, ends: list[int] | None = None):
-        """``ends``: each output's own length limit (greedy only: CTranslate2's step callback stops
+        """Hypotheses for ``sources`` as (tokens, score, attention rows), the family's target prefix
+        (NLLB's ``eng_Latn``) put before each of ``prefixes`` and taken off the results again.
+        ``ends``: each output's own length limit (greedy only: CTranslate2's step callback stops
         one output while the others go on; ``max_new`` holds for the whole call)."""
-        return self.translator.translate_batch(
+        if self.driver.causal:
+            return self._continue(sources, prefixes, max_new, beam_size, ends)
+        lead = self._prefix
+        if lead:
+            prefixes = [lead + p for p in prefixes] if prefixes else [list(lead) for _ in sources]
+            ends = [e + len(lead) for e in ends] if ends else None
+        out = self.translator.translate_batch(
             sources, target_prefix=prefixes, beam_size=beam_size or self.options.beam_size, max_batch_size=self.options.batch_size,
-            batch_type="examples", max_decoding_length=max_new, max_input_length=0, return_scores=True,
+            batch_type="examples", max_decoding_length=max_new + len(lead), max_input_length=0, return_scores=True,
             return_attention=attention, no_repeat_ngram_size=self.options.no_repeat_ngram_size,
             repetition_penalty=self.options.repetition_penalty,
             callback=(lambda step: step.step + 1 >= ends[step.batch_id]) if ends else None)
+        n = len(lead)
+        results = []
+        for r in out:
+            tokens, score = list(r.hypotheses[0]), r.scores[0] if r.scores else None
+            if n and score is not None:  # CTranslate2 averages over the prefix too; the reference does not
+                length = len(tokens) + (len(tokens) < max_new + n)  # the end token, unless stopped at the cap
+                score = score * length / max(1, length - n)
+            results.append((tokens[n:], score, r.attention[0][n:] if r.attention else None))
+        return results
+
+    def _continue(self, prompts: list[list[str]], prefixes: list[list[str]] | None, max_new: int,
+                  beam_size: int | None, ends: list[int] | None):
+        """A chat model's answers to ``prompts``, each from its ``prefixes`` (tokens of the answer
+        already written) on, as :meth:`_decode` gives them; ``ends`` cut each answer (prefix
+        included) to its own length."""
+        prefixes = prefixes or [[] for _ in prompts]
+        limits = [e - len(p) for e, p in zip(ends, prefixes)] if ends else [max_new] * len(prompts)
+        out = self.translator.generate_batch(
+            [s + p for s, p in zip(prompts, prefixes)], max_length=max(1, max(limits)),
+            beam_size=beam_size or self.options.beam_size, max_batch_size=self.options.batch_size,
+            include_prompt_in_result=False, end_token=self.driver.stop_ids, return_end_token=True,
+            return_scores=True, no_repeat_ngram_size=self.options.no_repeat_ngram_size,
+            repetition_penalty=self.options.repetition_penalty)
+        return [(p + list(r.sequences[0])[: max(0, k)], r.scores[0] if r.scores else None, None)
+                for p, r, k in zip(prefixes, out, limits)]
 
     def _batches(self, order: list[int], lengths: dict[int, int]):
         """Runs of ``order`` (sorted by length) under both the example and the token budget; each
@@ -126,8 +181,10 @@ class CT2Engine(MarianSizes):
     def translate_batch(self, texts: list[str], *, constraints: list[list[list[str]]] | None = None,
                         anchors: list[list[str]] | None = None,
                         progress: Progress | None = None) -> list[Hypothesis]:
+        if self.driver.causal:
+            return self._generate(texts, constraints, anchors, progress)
         todo = [i for i, t in enumerate(texts) if t.strip()]
-        source = {i: self.tokenizer.convert_ids_to_tokens(self.tokenizer(texts[i])["input_ids"]) for i in todo}
+        source = {i: self.tokenizer.convert_ids_to_tokens(self.driver.source_ids(texts[i])) for i in todo}
         too_long = [len(source[i]) for i in todo if len(source[i]) > self._max_source]
         if too_long:
             raise ValueError(f"segment of {max(too_long)} tokens exceeds the model's {self._max_source}; segment first")
@@ -138,8 +195,7 @@ class CT2Engine(MarianSizes):
             max_new = self.output_cap(len(source[run[0]]), self.options.max_length, need)
             steered = [i for i in run if reqs[i]]
             out = self._decode([source[i] for i in run], None, max_new, attention=bool(steered))
-            hyps = {i: (list(r.hypotheses[0]), r.scores[0] if r.scores else None,
-                        r.attention[0] if r.attention else None) for i, r in zip(run, out)}
+            hyps = dict(zip(run, out))
             capped = {i for i in run if len(hyps[i][0]) >= max_new}
             if steered:
                 self._repair(steered, source, hyps, reqs, anchors, texts)
@@ -147,11 +203,46 @@ class CT2Engine(MarianSizes):
             for i in run:
                 tokens, score, _ = hyps[i]
                 text = self.tokenizer.decode(self.tokenizer.convert_tokens_to_ids(tokens), skip_special_tokens=True)
-                done.append(Hypothesis(text.strip(), float(score) if score is not None else None, len(tokens) + 1,
-                                       capped=i in capped))
+                done.append(Hypothesis(self.driver.answer(text, texts[i]), float(score) if score is not None else None,
+                                       len(tokens) + 1, capped=i in capped))
             return done
 
         return translate_sorted(texts, lambda i: len(source[i]), self._batches, translate, progress)
+
+    def _generate(self, texts: list[str], constraints, anchors, progress: Progress | None) -> list[Hypothesis]:
+        """A chat model: each text its own prompt, naming its requirements; an answer that still
+        misses one is repaired as a Translator's is where nothing is aligned (the phrase at the
+        word start at its source's relative position, then the answer continued from it)."""
+        stops = set(self.driver.stop_ids)
+        todo = [i for i, t in enumerate(texts) if t.strip()]
+        reqs = self.phrases.requirements(constraints) if constraints else [[] for _ in texts]
+        prompts = {}
+        for i in todo:
+            terms = [(a, c[0]) for a, c in zip(anchors[i], constraints[i]) if a and c] if anchors and constraints else []
+            prompts[i] = self.tokenizer.convert_ids_to_tokens(self.driver.source_ids(texts[i], terms))
+
+        def translate(run: list[int]) -> list[Hypothesis]:
+            need = max((sum(len(p.steer[0]) for p in reqs[i]) for i in run), default=0)
+            max_new = self.output_cap(max(self.count_tokens(texts[i]) for i in run), self.options.max_length, need)
+            hyps = {}
+            ended = {}
+            for i, (tokens, score, _) in zip(run, self._continue([prompts[i] for i in run], None, max_new, None, None)):
+                ids = self.tokenizer.convert_tokens_to_ids(tokens)
+                ended[i] = bool(ids) and ids[-1] in stops
+                hyps[i] = (tokens[:-1] if ended[i] else tokens, score, None)
+            steered = [i for i in run if reqs[i]]
+            if steered:
+                self._repair(steered, prompts, hyps, reqs, anchors, texts)
+            done = []
+            for i in run:
+                tokens, score, _ = hyps[i]
+                ids = [t for t in self.tokenizer.convert_tokens_to_ids(tokens) if t not in stops]
+                text = self.tokenizer.decode(ids, skip_special_tokens=True)
+                done.append(Hypothesis(self.driver.answer(text, texts[i]), float(score) if score is not None else None,
+                                       len(ids) + 1, capped=not ended[i]))
+            return done
+
+        return translate_sorted(texts, lambda i: len(prompts[i]), self._batches, translate, progress)
 
     # --- constraint repair ---------------------------------------------------------------------
     def _missing(self, tokens: list[str], phrases: list[Phrase]) -> list[Phrase]:
@@ -191,25 +282,25 @@ class CT2Engine(MarianSizes):
             order = sorted(prefixes)
             out = self._decode([source[i] for i in order], [prefixes[i] for i in order], max(ends[i] for i in order),
                                attention=True, beam_size=1, ends=[ends[i] for i in order])
-            for i, r in zip(order, out):
-                tokens = list(r.hypotheses[0])
+            for i, (tokens, score, attn) in zip(order, out):
                 # no word glued onto the phrase ("September 15e"): pieces that continue a word
                 # (no leading ▁, a letter or digit first) right after the prefix are dropped
                 end = len(prefixes[i])
-                while end < len(tokens) and tokens[end][:1].isalnum():
+                while end < len(tokens) and self.driver.continues_word(tokens[end]):
                     del tokens[end]
-                hyps[i] = (tokens, r.scores[0] if r.scores else None, r.attention[0] if r.attention else None)
+                hyps[i] = (tokens, score, attn)
 
     def _edit(self, tokens: list[str], attn, src_tokens: list[str], text: str,
               missing: list[tuple[Phrase, str | None]], placed: list[Phrase]) -> tuple[list[str], int, bool] | None:
         """The hypothesis with every missing phrase put in place, where the last one ends, and
         whether any was inserted rather than put over aligned words; ``None`` if nothing could be
         placed. Phrases already placed are never cut into."""
-        starts = sorted({0, *(k for k, t in enumerate(tokens) if t.startswith("▁")), len(tokens)})
+        mark = self.driver.word_start
+        starts = sorted({0, *(k for k, t in enumerate(tokens) if t.startswith(mark)), len(tokens)})
         protected = placed_spans(as_string(self.tokenizer.convert_tokens_to_ids(tokens)), placed)
         for a, b in protected:  # no word start inside a placed phrase
             starts = [s for s in starts if not a < s < b]
-        spans = _source_token_spans(src_tokens, text)
+        spans = _source_token_spans(src_tokens, text, self._skip) if attn else []
         edits: list[tuple[int, int, list[str]]] = []
         for phrase, anchor in sorted(missing, key=lambda m: text.find(m[1]) if m[1] else len(text)):
             seq = phrase.steer[0]
@@ -227,10 +318,10 @@ class CT2Engine(MarianSizes):
             if lo is None:
                 frac = (at / max(1, len(text))) if at >= 0 else 1.0
                 lo = hi = min(starts, key=lambda s: abs(s - frac * len(tokens)))
-            if lo == 0 and len(phrase.steer) > 1:
-                seq = phrase.steer[1]  # the capitalized form at the start of the sentence
             if any((lo < e and s < hi) or (lo == hi and s < lo < e) or (s == e and lo < s < hi) for s, e, _ in edits):
                 continue  # overlaps an edit already made: the next round, or the last resort
+            if lo == 0 and len(phrase.steer) > 1 and not any(s == 0 for s, _, _ in edits):
+                seq = phrase.steer[1]  # the capitalized form where it starts the sentence
             edits.append((lo, hi, self.tokenizer.convert_ids_to_tokens(list(seq))))
         if not edits:
             return None
@@ -248,6 +339,8 @@ class CT2Engine(MarianSizes):
             "engine": self.name,
             "model": self.model_info.name,
             "revision": self.model_info.revision,
+            **self.driver.signature(),
+            "device": self.device,
             "compute_type": self.compute_type,
             "compute_choice": self.compute_choice,
             "beam": self.options.beam_size,
@@ -255,13 +348,17 @@ class CT2Engine(MarianSizes):
         }
 
 
-def _source_token_spans(src_tokens: list[str], text: str) -> list[tuple[int, int]]:
+def _source_token_spans(src_tokens: list[str], text: str, skip: set[str] = frozenset()) -> list[tuple[int, int]]:
     """Approximate character span in ``text`` of each source token (SentencePiece pieces, ``▁``
-    for a space); the end-of-sentence token gets an empty span at the end."""
+    for a space); the end-of-sentence token, and the family's ``skip`` tokens (a language code,
+    ``<2en>``), get an empty span where they are."""
     spans = []
     pos = 0
     for tok in src_tokens:
         piece = tok.replace("▁", "")
+        if tok != "<unk>" and tok in skip:
+            spans.append((pos, pos))
+            continue
         if tok in ("</s>", "<unk>") or not piece:
             spans.append((pos, pos + (1 if tok == "<unk>" else 0)))
             pos += 1 if tok == "<unk>" else 0

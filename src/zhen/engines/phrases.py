@@ -42,10 +42,17 @@ def placed_spans(gen: str, phrases: list[Phrase]) -> list[tuple[int, int]]:
 
 
 class PhraseBuilder:
-    """Turns accepted renderings into a :class:`Phrase` with one tokenizer, caching token ids."""
+    """Turns accepted renderings into a :class:`Phrase` with one tokenizer, caching token ids.
 
-    def __init__(self, tokenizer) -> None:
+    ``word_start`` is the vocabulary's word-start marker: with SentencePiece's ``▁`` a phrase has
+    the same pieces at the start of a sentence and inside one; with byte-level BPE's ``Ġ`` the space
+    before a word is part of its first piece, so a phrase is steered to with its space (never glued
+    onto the word before it; at the start of an answer the space is stripped), and accepted with or
+    without."""
+
+    def __init__(self, tokenizer, word_start: str = "▁") -> None:
         self.tokenizer = tokenizer
+        self.spaced = word_start == "Ġ"
         self._ids: dict[str, tuple[int, ...] | None] = {}
 
     def ids(self, text: str) -> tuple[int, ...] | None:
@@ -60,18 +67,22 @@ class PhraseBuilder:
         """Steer to the preferred rendering (or its capitalized form), accept any rendering.
         ``None`` if the vocabulary cannot spell the preferred one."""
 
-        def forms(text: str) -> list[tuple[int, ...]]:
-            seqs = [self.ids(f) for f in dict.fromkeys([text, text[:1].upper() + text[1:]])]
-            return [s for s in seqs if s]
+        def forms(text: str, steer: bool) -> list[tuple[int, ...]]:
+            capital = text[:1].upper() + text[1:]
+            variants = [text, capital]
+            if self.spaced:  # steered with its space (a leading one is stripped from an answer)
+                variants = [" " + text, " " + capital] + ([] if steer else [text, capital])
+            seqs = [self.ids(f) for f in dict.fromkeys(variants)]
+            return [s for s in dict.fromkeys(seqs) if s]
 
-        steer = forms(accepted[0])
+        steer = forms(accepted[0], True)
         if not steer:  # a vocabulary without typographic quotes can still spell the plain ones
-            steer = forms(accepted[0].translate(PLAIN_QUOTES))
+            steer = forms(accepted[0].translate(PLAIN_QUOTES), True)
         if not steer:
             return None
         accept = list(steer)
-        for other in accepted[1:]:
-            accept += [s for s in forms(other) if s not in accept]
+        for other in accepted if self.spaced else accepted[1:]:
+            accept += [s for s in forms(other, False) if s not in accept]
         return Phrase(tuple(steer), tuple(accept))
 
     def requirements(self, constraints: list[list[list[str]]]) -> list[list[Phrase]]:

@@ -1,48 +1,53 @@
-"""The reference engine: any Marian-architecture ``AutoModelForSeq2SeqLM`` with a SentencePiece
-tokenizer, run by transformers on the CPU (default: Helsinki-NLP/opus-mt-zh-en).
+"""The reference engine: a model of any family zhen drives (:mod:`zhen.engines.drivers`), run by
+transformers, on the CPU or a GPU (default model: Helsinki-NLP/opus-mt-zh-en).
 
 Faster engines must match this one on the same inputs. transformers' ``TranslationPipeline`` is
 deprecated; we call ``generate`` directly and do the batching ourselves: segments sorted by length so
-a batch pads little, then put back in their original order.
+a batch pads little, then put back in their original order. Encoder-decoder models (Marian, NLLB,
+MADLAD) get their sources padded on the right and their decoders started from the family's prefix;
+a chat model gets one prompt per segment, padded on the left, and its answer is what follows.
 """
 
 from __future__ import annotations
 
 import logging
 from functools import lru_cache
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import torch
 
 from ..errors import EngineUnavailableError, ModelLoadError
+from ..families import require_family
 from ..models import ResolvedModel
 from .base import DecodingOptions, Hypothesis, Progress, fixed_batches, translate_sorted
+from .device import choose_device, gpu_compute_type
+from .drivers import driver_for
 from .phrases import PhraseBuilder
-from .sizes import MarianSizes
+from .sizes import ModelSizes
 
 log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=4)
-def _load(path: str) -> tuple[Any, Any]:
+def _load(path: str, causal: bool, device: str, dtype: str) -> tuple[Any, Any]:
     """Tokenizer and model for ``path``, loaded once per process."""
-    import torch  # noqa: F401  (fail here, clearly, if torch is missing)
-    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+    import torch
+    from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
 
+    auto = AutoModelForCausalLM if causal else AutoModelForSeq2SeqLM
     try:
         tokenizer = AutoTokenizer.from_pretrained(path)
-        model = AutoModelForSeq2SeqLM.from_pretrained(path)
-    except (OSError, ValueError, KeyError) as exc:
+        model = auto.from_pretrained(path, dtype=getattr(torch, dtype))
+    except (OSError, ValueError, KeyError, TypeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelLoadError(f"{path}: could not be loaded as a translation model ({first}); "
-                             "pull it again or point --model at a Marian/opus-mt directory.") from None
-    model.eval()
+                             "pull it again, or point --model at the model's own directory.") from None
+    model.to(device).eval()
     return tokenizer, model
 
 
-class TransformersEngine(MarianSizes):
+class TransformersEngine(ModelSizes):
     name = "transformers"
 
     def __init__(self, model: ResolvedModel, options: DecodingOptions | None = None) -> None:
@@ -50,35 +55,70 @@ class TransformersEngine(MarianSizes):
 
         self.model_info = model
         self.options = options or DecodingOptions()
-        if self.options.compute_type not in (None, "auto", "float32"):
-            raise EngineUnavailableError(f"the transformers engine computes in float32; --compute-type "
-                                         f"{self.options.compute_type} is for --engine ct2.")
+        self.device = choose_device(self.options.device, "transformers")
+        if self.device == "cuda":
+            self.dtype = gpu_compute_type(self.options.compute_type, "transformers")
+        elif self.options.compute_type not in (None, "auto", "float32"):
+            raise EngineUnavailableError(f"the transformers engine computes in float32 on the CPU; --compute-type "
+                                         f"{self.options.compute_type} is for --engine ct2 (or a GPU).")
+        else:
+            self.dtype = "float32"
         if self.options.threads:
             torch.set_num_threads(self.options.threads)
-        self.tokenizer, self.model = _load(str(model.path))
-        self._set_limits(getattr(self.model.config, "max_position_embeddings", None))
-        self.phrases = PhraseBuilder(self.tokenizer)
+        family = require_family(model.path)
+        self.tokenizer, self.model = _load(str(model.path), family.name == "chat", self.device, self.dtype)
+        self.driver = driver_for(family, self.tokenizer, model.path, self.options.prompt)
+        config = self.model.config
+        self._set_limits(getattr(config, "max_position_embeddings", None) or getattr(config, "n_positions", None))
+        self.phrases = PhraseBuilder(self.tokenizer, self.driver.word_start)
+        pad = config.pad_token_id if config.pad_token_id is not None else self.tokenizer.pad_token_id
+        self.pad_id = pad if pad is not None else self.driver.stop_ids[0]
         self._glue = None
 
     def _glue_tokens(self) -> torch.Tensor:
-        """Ids of pieces that continue a word: no ``▁`` in front, and a letter or digit first."""
+        """Ids of pieces that continue a word (:meth:`Driver.continues_word`)."""
         if self._glue is None:
             import torch
 
-            vocab = self.tokenizer.get_vocab()
-            ids = [i for piece, i in vocab.items() if piece[:1].isalnum()]
+            ids = [i for piece, i in self.tokenizer.get_vocab().items() if self.driver.continues_word(piece)]
             self._glue = torch.tensor(sorted(ids), dtype=torch.long)
         return self._glue
 
-    def _generate(self, batch: list[str], constraints: list[list[list[str]]] | None = None) -> list[Hypothesis]:
+    def _inputs(self, batch: list[str], anchors: list[list[str]] | None,
+                constraints: list[list[list[str]]] | None) -> tuple[dict[str, Any], int, list[int]]:
+        """The model's inputs for ``batch``, the length of the decoder's prompt (the start token and
+        the family's prefix; a chat model's whole padded prompt), and each text's own length."""
         import torch
-        from transformers import LogitsProcessorList
 
-        enc = self.tokenizer(batch, return_tensors="pt", padding=True)
-        longest = int(enc["input_ids"].shape[1])
+        causal = self.driver.causal
+        seqs = []
+        for k, text in enumerate(batch):
+            terms = [(a, c[0]) for a, c in zip(anchors[k], constraints[k]) if a and c] if anchors and constraints else []
+            seqs.append(self.driver.source_ids(text, terms))
+        width = max(map(len, seqs))
+        ids = [[self.pad_id] * (width - len(s)) + s if causal else s + [self.pad_id] * (width - len(s)) for s in seqs]
+        mask = [[0] * (width - len(s)) + [1] * len(s) if causal else [1] * len(s) + [0] * (width - len(s)) for s in seqs]
+        enc: dict[str, Any] = {"input_ids": torch.tensor(ids, device=self.device),
+                               "attention_mask": torch.tensor(mask, device=self.device)}
+        if causal:
+            return enc, width, [self.driver.segment_tokens(t) for t in batch]
+        prefix = self.driver.target_prefix
+        if prefix:
+            start = self.model.config.decoder_start_token_id
+            enc["decoder_input_ids"] = torch.tensor([[start, *prefix]] * len(batch), device=self.device)
+        return enc, 1 + len(prefix), [len(s) for s in seqs]
+
+    def _generate(self, batch: list[str], constraints: list[list[list[str]]] | None = None,
+                  anchors: list[list[str]] | None = None) -> list[Hypothesis]:
+        import torch
+        from transformers import GenerationConfig, LogitsProcessorList
+
+        enc, prompt, lengths_in = self._inputs(batch, anchors, constraints)
+        longest = max(lengths_in)
         if longest > self._max_source:
             raise ValueError(f"segment of {longest} tokens exceeds the model's {self._max_source}; segment first")
         max_new = self.output_cap(longest, self.options.max_length)
+        stops = self.driver.stop_ids
         processors = LogitsProcessorList()
         if constraints and any(constraints):
             from .constraints import TermConstraintProcessor
@@ -87,39 +127,40 @@ class TransformersEngine(MarianSizes):
             need = max(sum(len(p.steer[0]) for p in item) for item in reqs)
             max_new = self.output_cap(longest, self.options.max_length, need)
             processors.append(TermConstraintProcessor(
-                reqs, self.options.beam_size, self.model.config.eos_token_id, max_length=1 + max_new,
-                glue=self._glue_tokens()))
+                reqs, self.options.beam_size, stops, max_length=prompt + max_new,
+                glue=self._glue_tokens().to(self.device), prompt_length=prompt))
+        settings = dict(num_beams=self.options.beam_size, do_sample=False, max_length=prompt + max_new,
+                        no_repeat_ngram_size=self.options.no_repeat_ngram_size or None,
+                        repetition_penalty=self.options.repetition_penalty, output_scores=True,
+                        return_dict_in_generate=True)
+        if self.driver.causal:
+            # a chat model's own generation config samples, with its penalties: decoding is zhen's
+            settings = {"generation_config": GenerationConfig(**settings, eos_token_id=stops, pad_token_id=self.pad_id)}
         with torch.inference_mode():
-            out = self.model.generate(
-                **enc,
-                num_beams=self.options.beam_size,
-                do_sample=False,
-                max_length=1 + max_new,  # decoder start token + new tokens (max_new_tokens warns)
-                no_repeat_ngram_size=self.options.no_repeat_ngram_size or None,
-                repetition_penalty=self.options.repetition_penalty,
-                logits_processor=processors,
-                output_scores=True,
-                return_dict_in_generate=True,
-            )
-        texts = self.tokenizer.batch_decode(out.sequences, skip_special_tokens=True)
+            out = self.model.generate(**enc, **settings, logits_processor=processors)
+        gen = out.sequences[:, prompt:]
+        texts = self.tokenizer.batch_decode(gen, skip_special_tokens=True)
         if self.options.beam_size > 1:
             scores = out.sequences_scores.tolist()
         else:
             trans = self.model.compute_transition_scores(out.sequences, out.scores, normalize_logits=True)
-            mask = out.sequences[:, 1:] != self.model.config.pad_token_id
+            mask = gen != self.pad_id
             trans = torch.where(mask, trans, torch.zeros_like(trans))  # pads after EOS may score -inf
             scores = (trans.sum(1) / mask.sum(1).clamp(min=1)).tolist()
-        lengths = (out.sequences[:, 1:] != self.model.config.pad_token_id).sum(1).tolist()
-        # at the cap Marian's generation forces the end-of-sentence token: a full-length output is capped
-        return [Hypothesis(t.strip(), float(s), int(n), capped=n >= max_new) for t, s, n in zip(texts, scores, lengths)]
+        lengths = (gen != self.pad_id).sum(1).tolist()
+        ended = [any(int(t) in stops for t in row) for row in gen.tolist()]
+        # Marian's generation forces the end-of-sentence token at the cap: a full-length output is capped
+        return [Hypothesis(self.driver.answer(t, src), float(s), int(n), capped=n >= max_new or not e)
+                for t, src, s, n, e in zip(texts, batch, scores, lengths, ended)]
 
     def translate_batch(self, texts: list[str], *, constraints: list[list[list[str]]] | None = None,
                         anchors: list[list[str]] | None = None,
                         progress: Progress | None = None) -> list[Hypothesis]:
         """Translate ``texts``; ``constraints[i]`` lists, for text i, the requirements its output must
-        contain, each as its accepted renderings (preferred first)."""
+        contain, each as its accepted renderings (preferred first); ``anchors[i]`` their sources."""
         def run(chunk: list[int]) -> list[Hypothesis]:
-            return self._generate([texts[i] for i in chunk], [constraints[i] for i in chunk] if constraints else None)
+            return self._generate([texts[i] for i in chunk], [constraints[i] for i in chunk] if constraints else None,
+                                  [anchors[i] for i in chunk] if anchors else None)
 
         return translate_sorted(texts, lambda i: self.count_tokens(texts[i]), fixed_batches(self.options.batch_size),
                                 run, progress)
@@ -129,6 +170,9 @@ class TransformersEngine(MarianSizes):
             "engine": self.name,
             "model": self.model_info.name,
             "revision": self.model_info.revision,
+            **self.driver.signature(),
+            "device": self.device,
+            "dtype": self.dtype,
             "beam": self.options.beam_size,
             "max_length": self.options.max_length,
         }

@@ -1,7 +1,10 @@
 """Engines side by side on opus-mt-zh-en's architecture: transformers fp32 vs CTranslate2 float32
-and int8, greedy and beam 4, batch 1 and 32, with the glossary-constrained cost, in one run.
+and int8, greedy and beam 4, batch 1 and 32, with the glossary-constrained cost, in one run; and,
+with ``--families``, a row per model family zhen drives (Marian, NLLB-200, MADLAD-400, chat LLM) at
+its real size, both engines.
 
     python benchmarks/engines.py [--tokens 48] [--sentences 32] [--batch1-sentences 8]
+    python benchmarks/engines.py --families [marian nllb madlad chat] [--tokens 48] [--sentences 16]
 
 A model with random weights and the exact architecture of opus-mt-zh-en (d_model 512, 6+6 layers,
 8 heads, FFN 2048, vocabulary 65,001) is built in a temp folder and converted with CTranslate2's
@@ -179,10 +182,28 @@ def main() -> None:
     ap.add_argument("--tokens", type=int, default=48, help="every output's length in tokens")
     ap.add_argument("--sentences", type=int, default=32, help="sentences per batch-32 run")
     ap.add_argument("--batch1-sentences", type=int, default=8, help="sentences per batch-1 run")
+    ap.add_argument("--families", nargs="*", metavar="FAMILY",
+                    help="only the table of model families (all, or those named: marian nllb madlad chat)")
     ap.add_argument("--one", help=argparse.SUPPRESS)  # internal: run one engine spec (JSON) and print JSON
+    ap.add_argument("--family", help=argparse.SUPPRESS)  # internal: one family on one engine
+    ap.add_argument("--segments-for", help=argparse.SUPPRESS)  # internal: the sample's segments for a model
     args = ap.parse_args()
     if args.one:
         print(json.dumps(run_engine(json.loads(args.one))))
+        return
+    if args.family:
+        print(json.dumps(run_family(json.loads(args.family))))
+        return
+    if args.segments_for:
+        spec = json.loads(args.segments_for)
+        Path(spec["segments"]).write_text(json.dumps(_segments(spec["model"], spec["sentences"])), encoding="utf-8")
+        return
+    if args.families is not None:
+        from zhen.cpu import cpu_flags, int8_dot_flags
+
+        print(f"machine: {os.cpu_count()} cores; int8 dot-product flags: {', '.join(int8_dot_flags()) or 'none'}; "
+              f"avx2: {'avx2' in cpu_flags()}")
+        families(args.tokens, min(args.sentences, 16), args.families)
         return
 
     from zhen.testing import build_random_marian, glossary_english
@@ -253,6 +274,115 @@ def main() -> None:
               f"itself, so every segment is repaired)")
 
     end_to_end()
+
+
+# --- one row per model family -------------------------------------------------------------------
+FAMILY_ROWS = (
+    ("marian", "opus-mt-zh-en size (d 512, 6+6 layers, vocab 65,001)"),
+    ("nllb", "NLLB-200-distilled-600M size (d 1024, 12+12 layers, vocab 256,206)"),
+    ("madlad", "MADLAD-400-3B layer shapes at 4+4 of its 32+32 layers (d 1024, FFN 8192, vocab 256,000)"),
+    ("chat", "Qwen2.5-0.5B-Instruct size (d 896, 24 layers, GQA 14/2 heads, vocab 151,936)"),
+)
+
+
+def _force_family_length(engine, tokens: int) -> None:
+    """Every output ``tokens`` long, whatever the family: transformers' ``generate`` (a chat
+    model's settings come in a GenerationConfig), CTranslate2's Translator and Generator."""
+    if engine.name == "transformers":
+        generate = engine.model.generate
+
+        def fixed(*args, **kwargs):
+            config = kwargs.get("generation_config")
+            if config is not None:
+                config.max_length = None
+                config.min_new_tokens = config.max_new_tokens = tokens
+            else:
+                kwargs.pop("max_length", None)
+                kwargs["min_new_tokens"] = kwargs["max_new_tokens"] = tokens
+            return generate(*args, **kwargs)
+
+        engine.model.generate = fixed
+    elif engine.driver.causal:
+        generate = engine.translator.generate_batch
+
+        def fixed_gen(prompts, **kwargs):
+            kwargs["min_length"] = kwargs["max_length"] = tokens
+            return generate(prompts, **kwargs)
+
+        engine.translator = _Proxy(engine.translator, generate_batch=fixed_gen)
+    else:
+        translate = engine.translator.translate_batch
+        lead = len(engine.driver.target_prefix)
+
+        def fixed_tr(source, target_prefix=None, **kwargs):
+            kwargs["min_decoding_length"] = kwargs["max_decoding_length"] = tokens + lead
+            return translate(source, target_prefix, **kwargs)
+
+        engine.translator = _Proxy(engine.translator, translate_batch=fixed_tr)
+
+
+def run_family(spec: dict) -> dict:
+    """One family on one engine, in its own process: load time, tokens/s at beam 1 and 4, peak RSS."""
+    import resource
+
+    from zhen.engines import DecodingOptions, create_engine
+    from zhen.models import resolve_model
+
+    model = resolve_model(spec["model"])
+    texts = json.loads(Path(spec["segments"]).read_text(encoding="utf-8"))["texts"][: spec["sentences"]]
+    rows, load_time = [], None
+    for beam in (1, 4):
+        options = DecodingOptions(beam_size=beam, batch_size=spec["sentences"], max_length=spec["tokens"],
+                                  threads=os.cpu_count(), compute_type=spec.get("compute_type"))
+        t0 = time.perf_counter()
+        engine = create_engine(spec["engine"], model, options)
+        load_time = load_time or time.perf_counter() - t0
+        _force_family_length(engine, spec["tokens"])
+        engine.translate_batch(texts[:2])  # warm-up
+        t0 = time.perf_counter()
+        hyps = engine.translate_batch(texts)
+        elapsed = time.perf_counter() - t0
+        rows.append({"beam": beam, "tok_s": sum(h.tokens for h in hyps) / elapsed, "sent_s": len(texts) / elapsed})
+    sig = engine.signature()
+    return {"compute_type": sig.get("compute_type") or sig.get("dtype"), "load_s": load_time,
+            "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "rows": rows}
+
+
+def families(tokens: int, sentences: int, only: list[str] | None = None) -> None:
+    """A row per family zhen drives: random weights, the real architecture at the real size (MADLAD
+    at reduced depth), both engines (CTranslate2 at its default compute type for this CPU)."""
+    from zhen.testing import build_random_marian, glossary_english
+    from zhen.testing_families import BUILDERS
+
+    print(f"\nmodel families: random weights, real architecture; {sentences} sentences of the sample release "
+          f"in one batch, outputs forced to {tokens} tokens")
+    print(f"{'family':<8} {'engine':<12} {'compute':<9} {'load s':>7} {'beam1 tok/s':>12} {'beam4 tok/s':>12} "
+          f"{'peak RSS MB':>12}")
+    for family, what in FAMILY_ROWS:
+        if only and family not in only:
+            continue
+        with tempfile.TemporaryDirectory() as tmp:
+            folder = Path(tmp) / family
+            t0 = time.perf_counter()
+            if family == "marian":
+                build_random_marian(folder, target_text=glossary_english())
+            else:
+                BUILDERS[family](folder, size="real")
+            built = time.perf_counter() - t0
+            segments = Path(tmp) / "segments.json"
+            spec = {"model": str(folder), "segments": str(segments), "tokens": tokens, "sentences": sentences}
+            subprocess.run([sys.executable, __file__, "--segments-for", json.dumps(spec)], check=True)
+            for engine in ("transformers", "ct2"):
+                proc = subprocess.run([sys.executable, __file__, "--family", json.dumps({**spec, "engine": engine})],
+                                      capture_output=True, text=True)
+                if proc.returncode:
+                    print(f"{family:<8} {engine:<12} failed: {proc.stderr.strip().splitlines()[-1]}")
+                    continue
+                rep = json.loads(proc.stdout.strip().splitlines()[-1])
+                tok = {r["beam"]: r["tok_s"] for r in rep["rows"]}
+                print(f"{family:<8} {engine:<12} {rep['compute_type']:<9} {rep['load_s']:>7.1f} {tok[1]:>12.1f} "
+                      f"{tok[4]:>12.1f} {rep['peak_rss_mb']:>12.0f}")
+        print(f"         ({what}; built in {built:.0f} s)")
 
 
 def end_to_end() -> None:

@@ -89,20 +89,22 @@ def zhen_summary(release, chars: int) -> list[Sentence]:
 
 
 def lead(release, chars: int) -> list[Sentence]:
-    """Lead-k per chapter: the first sentence of each chapter, then the second, … until the budget.
-    A chapter starts at each heading."""
+    """Lead-k per chapter: the first k sentences after each chapter's heading, k = budget ÷
+    (chapters × 60) characters (at least 1); those sentences taken whole, in document order, until
+    the next would pass the budget. A chapter starts at each heading."""
     starts = [p.index for p in release.paragraphs if p.kind in ("title", "heading")]
     chapters: dict[int, list] = {}
     for s in candidates(release):
         chapters.setdefault(max([i for i in starts if i <= s.paragraph], default=0), []).append(s)
-    picked, used, k = [], 0, 0
-    while used < chars and any(len(v) > k for v in chapters.values()):
-        for v in chapters.values():
-            if len(v) > k and used + len(v[k].text) <= chars:
-                picked.append(v[k])
-                used += len(v[k].text)
-        k += 1
-    return sorted(picked, key=lambda s: (s.paragraph, s.start))
+    k = max(1, chars // (len(chapters) * 60)) if chapters else 1
+    leads = sorted((s for v in chapters.values() for s in v[:k]), key=lambda s: (s.paragraph, s.start))
+    picked, used = [], 0
+    for s in leads:
+        if used + len(s.text) > chars:
+            break
+        picked.append(s)
+        used += len(s.text)
+    return picked
 
 
 def textrank_jieba(release, chars: int) -> list[Sentence]:

@@ -225,3 +225,14 @@ def test_on_a_gpu_each_family_translates_like_the_cpu(family_dirs, family, engin
     assert [h.text for h in gpu] == [h.text for h in cpu]
     half = _engine(family_dirs[family], engine, beam_size=1, max_length=24, device="cuda")
     assert half.signature()["device"] == "cuda" and len(half.translate_batch(texts)) == len(texts)
+
+
+def test_batch_workers_on_ray_ask_for_a_gpu_when_the_device_is_cuda():
+    from zhen.batch.runners import RayRunner, wants_gpu
+    from zhen.engines.device import cuda_devices
+
+    assert wants_gpu(DecodingOptions(device="cuda"), "ct2")
+    assert not wants_gpu(DecodingOptions(device="cpu"), "ct2")
+    assert wants_gpu(DecodingOptions(), "transformers") == (cuda_devices("transformers") > 0)
+    assert RayRunner("m", "ct2", DecodingOptions(device="cuda")).gpus == 1
+    assert RayRunner("m", "ct2", DecodingOptions(device="cpu")).gpus == 0

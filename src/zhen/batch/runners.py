@@ -13,7 +13,8 @@ The Ray runner uses ``ray.data`` with an actor pool: every actor loads the model
 model path, engine and decoding options as the local pipeline) and translates whole chunks.
 ``ray_address=None`` starts a local cluster with ``workers`` CPUs; ``"auto"`` or
 ``"ray://head:10001"`` joins an existing one (the model path must exist on every node, or be a hub
-id in each node's cache).
+id in each node's cache). With ``--device cuda`` (or ``auto`` where this machine has a GPU) each
+actor asks Ray for one GPU, so actors are placed where GPUs are and never share one.
 """
 
 from __future__ import annotations
@@ -100,6 +101,14 @@ class ProcessRunner:
                     f.cancel()
 
 
+def wants_gpu(options: DecodingOptions, engine: str) -> bool:
+    """Whether a worker of this job asks for a GPU: ``--device cuda``, or ``auto`` where this
+    machine has one (on a cluster whose GPUs are elsewhere, say ``--device cuda``)."""
+    from ..engines.device import cuda_devices
+
+    return options.device == "cuda" or (options.device in (None, "auto") and cuda_devices(engine) > 0)
+
+
 class _Worker:
     """A Ray actor holding one model (loaded once)."""
 
@@ -127,6 +136,7 @@ class RayRunner:
         self.options = dataclasses.asdict(dataclasses.replace(options, threads=1))
         self.workers = workers
         self.address = address
+        self.gpus = 1 if wants_gpu(options, engine) else 0
 
     def run(self, chunks: list[Chunk]) -> Iterator[tuple[int, list[Hypothesis]]]:
         import json
@@ -156,7 +166,8 @@ class RayRunner:
         ds = ray.data.from_items(payloads, override_num_blocks=len(payloads)).map_batches(
             _Worker, fn_constructor_kwargs={"model_path": self.model_path, "engine": self.engine_name,
                                             "options": self.options},
-            batch_size=1, num_cpus=1, compute=ray.data.ActorPoolStrategy(size=min(self.workers, len(payloads))))
+            batch_size=1, num_cpus=1, num_gpus=self.gpus,
+            compute=ray.data.ActorPoolStrategy(size=min(self.workers, len(payloads))))
         for row in ds.iter_rows():
             result = json.loads(row["result"])
             yield result["chunk"], [Hypothesis(t, s, n, capped=c) for t, s, n, c in result["hyps"]]

@@ -57,6 +57,8 @@ COMPUTE_TYPES = ("int8", "int8_float32", "float32")
 #: a batch holds at most this many source tokens (padding included), besides ``batch_size``
 MAX_BATCH_TOKENS = 4096
 REPAIR_ROUNDS = 3
+#: the id of a token its tokenizer does not know (the highest code point: ids are searched as strings)
+NO_ID = 0x10FFFF
 
 
 @lru_cache(maxsize=4)
@@ -202,7 +204,7 @@ class CT2Engine(ModelSizes):
             done = []
             for i in run:
                 tokens, score, _ = hyps[i]
-                text = self.tokenizer.decode(self.tokenizer.convert_tokens_to_ids(tokens), skip_special_tokens=True)
+                text = self.tokenizer.decode(self._text_ids(tokens), skip_special_tokens=True)
                 done.append(Hypothesis(self.driver.answer(text, texts[i]), float(score) if score is not None else None,
                                        len(tokens) + 1, capped=i in capped))
             return done
@@ -227,7 +229,7 @@ class CT2Engine(ModelSizes):
             hyps = {}
             ended = {}
             for i, (tokens, score, _) in zip(run, self._continue([prompts[i] for i in run], None, max_new, None, None)):
-                ids = self.tokenizer.convert_tokens_to_ids(tokens)
+                ids = self._ids(tokens)
                 ended[i] = bool(ids) and ids[-1] in stops
                 hyps[i] = (tokens[:-1] if ended[i] else tokens, score, None)
             steered = [i for i in run if reqs[i]]
@@ -236,17 +238,26 @@ class CT2Engine(ModelSizes):
             done = []
             for i in run:
                 tokens, score, _ = hyps[i]
-                ids = [t for t in self.tokenizer.convert_tokens_to_ids(tokens) if t not in stops]
+                ids = [t for t in self._text_ids(tokens) if t not in stops]
                 text = self.tokenizer.decode(ids, skip_special_tokens=True)
                 done.append(Hypothesis(self.driver.answer(text, texts[i]), float(score) if score is not None else None,
-                                       len(ids) + 1, capped=not ended[i]))
+                                       len(tokens) + 1, capped=not ended[i]))
             return done
 
         return translate_sorted(texts, lambda i: len(prompts[i]), self._batches, translate, progress)
 
     # --- constraint repair ---------------------------------------------------------------------
     def _missing(self, tokens: list[str], phrases: list[Phrase]) -> list[Phrase]:
-        return unmet(as_string(self.tokenizer.convert_tokens_to_ids(tokens)), phrases)
+        return unmet(as_string(self._ids(tokens)), phrases)
+
+    def _ids(self, tokens: list[str]) -> list[int]:
+        """Token ids; a token the tokenizer does not have (a model's embeddings can outnumber its
+        tokenizer: NLLB's by 2, Qwen2.5's by 271) is :data:`NO_ID`, which no phrase holds."""
+        return [NO_ID if i is None else i for i in self.tokenizer.convert_tokens_to_ids(tokens)]
+
+    def _text_ids(self, tokens: list[str]) -> list[int]:
+        """The ids of ``tokens`` that have text."""
+        return [i for i in self._ids(tokens) if i != NO_ID]
 
     def _repair(self, items, source, hyps, reqs, anchors, texts) -> None:
         redecode = self.options.beam_size > 1  # see the module's docstring, step 3
@@ -297,7 +308,7 @@ class CT2Engine(ModelSizes):
         placed. Phrases already placed are never cut into."""
         mark = self.driver.word_start
         starts = sorted({0, *(k for k, t in enumerate(tokens) if t.startswith(mark)), len(tokens)})
-        protected = placed_spans(as_string(self.tokenizer.convert_tokens_to_ids(tokens)), placed)
+        protected = placed_spans(as_string(self._ids(tokens)), placed)
         for a, b in protected:  # no word start inside a placed phrase
             starts = [s for s in starts if not a < s < b]
         spans = _source_token_spans(src_tokens, text, self._skip) if attn else []

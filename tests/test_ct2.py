@@ -196,3 +196,51 @@ def test_a_repair_costs_at_most_one_greedy_decode_and_none_with_greedy_search(mo
     for hyp, cons in zip(hyps, constraints):
         ids = engine.tokenizer(text_target=hyp.text, add_special_tokens=False)["input_ids"]
         assert not unmet(as_string(ids), engine.phrases.requirements([cons])[0]), hyp.text
+
+
+def test_the_sentencepiece_tokenizer_gives_transformers_ids_and_text(model_copy, inputs):
+    """The ct2 engine reads opus-mt's tokenizer with SentencePiece alone (no transformers import at
+    start-up): the same ids as transformers' MarianTokenizer for sources and required phrases, and
+    the same text back, special tokens kept or skipped."""
+    import random
+
+    from transformers import AutoTokenizer
+
+    from zhen.engines.spm import MarianSpmTokenizer
+    from zhen.testing import glossary_english
+
+    ours, ref = MarianSpmTokenizer(model_copy), AutoTokenizer.from_pretrained(str(model_copy))
+    odd = ["論壇在南寧舉行。", "Ｆｕｌｌ－width １２３ and emoji 🙂", "  spaces  inside ", ">>eng<< 陈亮", "", "RCEP、EOD和5.4%"]
+    for text in inputs + odd:
+        assert ours(text)["input_ids"] == ref(text)["input_ids"], text
+    for text in list(glossary_english())[:200] + odd:
+        assert (ours(text_target=text, add_special_tokens=False)["input_ids"]
+                == ref(text_target=text, add_special_tokens=False)["input_ids"]), text
+    assert ours.get_vocab() == ref.get_vocab()
+    assert (ours.unk_token_id, ours.eos_token_id, ours.pad_token_id) == (ref.unk_token_id, ref.eos_token_id,
+                                                                        ref.pad_token_id)
+    rng = random.Random(0)
+    size = len(ref.get_vocab())
+    for _ in range(200):
+        ids = [rng.randrange(size) for _ in range(rng.randrange(1, 30))]
+        assert ours.convert_ids_to_tokens(ids) == ref.convert_ids_to_tokens(ids)
+        for skip in (True, False):
+            assert ours.decode(ids, skip_special_tokens=skip) == ref.decode(ids, skip_special_tokens=skip), ids
+
+
+def test_translating_with_ct2_starts_without_importing_transformers_or_torch(model_copy, tmp_path):
+    import subprocess
+    import sys
+
+    release = tmp_path / "r.txt"
+    release.write_text("陈亮出席并致辞。\n", encoding="utf-8")
+    first = zhen("translate", release, "--model", model_copy, "--engine", "ct2", "-o", tmp_path / "first.md")
+    assert first.returncode == 0, first.stderr.decode()  # converts the model, if no test has yet
+    script = ("import sys\nfrom zhen.cli import run\nsys.argv = ['zhen', 'translate', sys.argv[1], '--model', sys.argv[2], "
+              "'--engine', 'ct2', '-o', sys.argv[3]]\ntry:\n    run()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+              "print(sorted(m for m in ('transformers', 'torch') if m in sys.modules))\n")
+    proc = subprocess.run([sys.executable, "-c", script, str(release), str(model_copy), str(tmp_path / "out.md")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout
+    assert "Chen Liang" in (tmp_path / "out.md").read_text("utf-8")

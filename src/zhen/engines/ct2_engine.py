@@ -63,9 +63,17 @@ NO_ID = 0x10FFFF
 
 @lru_cache(maxsize=4)
 def _tokenizer(path: str):
-    from transformers import AutoTokenizer
+    """The model's tokenizer: an opus-mt directory's read with SentencePiece alone (no transformers
+    import: :mod:`zhen.engines.spm`), any other through transformers."""
+    from pathlib import Path
+
+    from .spm import MarianSpmTokenizer, can_read
 
     try:
+        if can_read(Path(path)):
+            return MarianSpmTokenizer(path)
+        from transformers import AutoTokenizer
+
         return AutoTokenizer.from_pretrained(path)
     except (OSError, ValueError, KeyError) as exc:
         raise ModelLoadError(f"{path}: its tokenizer could not be loaded ({exc}); pull the model again.") from None

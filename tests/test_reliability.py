@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+
 from .conftest import ROOT, SAMPLE
 from .test_cli import assert_clean_failure, zhen
 
@@ -295,3 +297,75 @@ def test_batch_takes_every_extension_the_readers_read(tmp_path, tiny_model):
     proc = _batch(src, out, tiny_model)
     assert proc.returncode == 0, proc.stderr.decode()
     assert {m["status"] for m in _manifest(out).values()} == {"done"} and len(_manifest(out)) == len(EXTENSIONS)
+
+
+# --- the output location: checked before the work, a full disk stops the job cleanly, one job per folder
+def test_an_output_location_zhen_cannot_write_is_refused_before_the_model_loads(tiny_model, tmp_path):
+    (tmp_path / "in").mkdir()
+    release = tmp_path / "in" / "r.txt"
+    release.write_text("陈亮出席并致辞。\n", encoding="utf-8")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder", encoding="utf-8")
+    proc = zhen("batch", tmp_path / "in", "-o", blocker / "out", "--model", tiny_model)
+    assert_clean_failure(proc, "a-file", "choose another output folder")
+    assert proc.returncode == 10
+    proc = zhen("translate", release, "-o", "/proc/zhen-out.md", "--model", tiny_model)
+    assert_clean_failure(proc, "/proc", "cannot write there")
+    assert proc.returncode == 10
+
+
+def test_a_full_disk_mid_job_stops_it_with_a_message_and_the_rerun_resumes(tiny_model, tmp_path, monkeypatch):
+    import errno
+
+    from zhen import batch
+    from zhen.errors import OutputError
+    from zhen.settings import Settings
+
+    src = tmp_path / "in"
+    src.mkdir()
+    for k in range(3):
+        (src / f"r{k}.txt").write_text(["陈亮出席并致辞。", "论坛在南宁举行。", "谢谢大家。"][k] + "\n", encoding="utf-8")
+    pipe = Settings(model=str(tiny_model), beam_size=1).pipeline()
+    clean = batch.run_batch(src, tmp_path / "clean", pipe, formats=("json",))
+    real = batch._write_atomic
+    written = []
+
+    def full_after_one(path, data):
+        if written:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        written.append(path)
+        real(path, data)
+
+    monkeypatch.setattr(batch, "_write_atomic", full_after_one)
+    out = tmp_path / "out"
+    with pytest.raises(OutputError, match="No space left on device.*resumes where it stopped"):
+        batch.run_batch(src, out, pipe, formats=("json",))
+    monkeypatch.setattr(batch, "_write_atomic", real)
+    report = batch.run_batch(src, out, pipe, formats=("json",))
+    assert (report.done, report.failed, report.reused) == (3, 0, 1)
+    for k in range(3):
+        a = json.loads((out / f"r{k}.json").read_text("utf-8"))
+        b = json.loads((tmp_path / "clean" / f"r{k}.json").read_text("utf-8"))
+        assert [s["target"] for p in a["paragraphs"] for s in p["segments"]] == \
+            [s["target"] for p in b["paragraphs"] for s in p["segments"]]
+    assert clean.done == 3
+
+
+def test_a_second_batch_on_the_same_folder_is_refused_while_the_first_runs(tiny_model, tmp_path):
+    import fcntl
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "r.txt").write_text("陈亮出席并致辞。\n", encoding="utf-8")
+    release = tmp_path / "in"
+    out = tmp_path / "out"
+    (out / ".zhen-job").mkdir(parents=True)
+    with open(out / ".zhen-job" / "lock", "a+", encoding="utf-8") as held:  # as a running job holds it
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held.write("pid 4242, since today")
+        held.flush()
+        proc = zhen("batch", release, "-o", out, "--model", tiny_model)
+        assert_clean_failure(proc, "another zhen batch (pid 4242, since today)", "another -o folder")
+        assert proc.returncode == 11
+    proc = zhen("batch", release, "-o", out, "--model", tiny_model, "-q")
+    assert proc.returncode == 0, proc.stderr.decode()
+    assert (out / "r.md").is_file()

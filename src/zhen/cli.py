@@ -14,7 +14,7 @@ from typing import Iterator
 import click
 
 from . import __version__
-from .errors import ZhenError
+from .errors import OutputError, ZhenError
 from .exporters import EXPORTERS
 from .files import write_atomic
 from .settings import Settings, options
@@ -144,6 +144,10 @@ def translate(source: str, fmt: str, output: Path | None, strict: bool, quiet: b
     if output is not None and source != "-" and output.exists() and os.path.samefile(output, source):
         raise ZhenError(f"-o {output} is the input file; choose another output path (zhen never overwrites "
                         "its source).")
+    if output is not None:
+        from .files import check_writable
+
+        check_writable(output.parent)
     # Read first: a bad file is refused before seconds are spent loading a model.
     release = _read_source(source, settings.max_input_bytes)
     clock.lap("read")
@@ -608,6 +612,16 @@ def batch(source: Path, outdir: Path, formats: str, with_summary: bool, runner: 
     wanted = tuple(f.strip() for f in formats.split(",") if f.strip())
     check_formats(wanted)  # refused before anything is listed or loaded
     check_source(source)  # a wrong kind of input is refused before the model loads
+    from .batch import job_lock
+    from .files import check_writable
+
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"-o {outdir}: cannot be made ({exc.strerror or exc}); choose another output folder.") from None
+    check_writable(outdir)
+    with job_lock(outdir):  # a job already running there is refused before the model loads
+        pass
     pipeline = settings.pipeline()
     engine, options = settings.engine, settings.decoding()
     chunk_runner = None

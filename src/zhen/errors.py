@@ -32,6 +32,13 @@ class ModelLoadError(ZhenError):
     exit_code = 4
 
 
+class OutputError(ZhenError):
+    """The output cannot be written: a read-only or missing location, a full disk. Said before the
+    work where it can be known then; mid-job, the job stops and resumes where it stopped."""
+
+    exit_code = 10
+
+
 class EngineUnavailableError(ZhenError):
     """An engine whose optional dependency is not installed."""
 

@@ -13,14 +13,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
+import sqlite3
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from ..errors import ZhenError
 from ..exporters import EXPORTERS
-from ..files import write_atomic
+from ..files import output_failure, write_atomic
 from ..readers import read_bytes
 from ..requirements import placement_stats
 from ..pipeline import engine_inputs
@@ -38,6 +41,44 @@ JOB_FILES = ("manifest.jsonl", "report.json", "translation-memory.tmx")
 
 class BatchSettingsError(ZhenError):
     exit_code = 2
+
+
+class BatchBusyError(ZhenError):
+    """Another ``zhen batch`` holds the job folder."""
+
+    exit_code = 11
+
+
+@contextmanager
+def job_lock(outdir: Path):
+    """Hold ``outdir``'s job for the duration (an exclusive lock on ``.zhen-job/lock``); a second
+    job on the same folder is refused at once, naming the one that holds it. (No lock where the
+    system has no ``fcntl``.)"""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    folder = outdir / JOB_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    fh = open(folder / "lock", "a+", encoding="utf-8")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.seek(0)
+        holder = fh.read().strip() or "another process"
+        fh.close()
+        raise BatchBusyError(f"{outdir}: another zhen batch ({holder}) is working on this folder; wait for it to "
+                             "finish and run this command again (it resumes), or use another -o folder.") from None
+    try:
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()}, since {time.strftime('%Y-%m-%d %H:%M:%S')}")
+        fh.flush()
+        yield
+    finally:
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        fh.close()
 
 
 @dataclass
@@ -141,6 +182,23 @@ def run_batch(source: Path, outdir: Path, pipeline, *, formats: tuple[str, ...] 
     ``progress(item_path, segments_done)`` after each document of pass 3."""
     check_formats(formats)
     outdir.mkdir(parents=True, exist_ok=True)
+    with job_lock(outdir):
+        try:
+            return _run(source, outdir, pipeline, formats, summarize, limits, progress, runner, chunk_progress,
+                        planned)
+        except OSError as exc:
+            failure = output_failure(exc, outdir)
+            if failure is None:
+                raise
+            raise failure from None
+        except sqlite3.OperationalError as exc:  # the ledger: "database or disk is full"
+            if "full" not in str(exc) and "readonly" not in str(exc):
+                raise
+            raise output_failure(OSError(28, str(exc)), outdir) from None
+
+
+def _run(source: Path, outdir: Path, pipeline, formats, summarize, limits, progress, runner, chunk_progress,
+         planned) -> BatchReport:
     started = time.monotonic()
     ledger = Ledger(outdir / JOB_DIR / "job.sqlite")
     settings = {"signature": pipeline.signature(), "formats": sorted(formats), "summarize": summarize}
@@ -294,6 +352,8 @@ def _one(entry: Entry, outdir: Path, pipe, memory: MemoryEngine, ledger: Ledger,
         stats = _stats(translated)
     except Exception as exc:  # noqa: BLE001 — recorded with its message; the job goes on
         memory.take_pending()  # nothing of a failed document goes into the memory
+        if isinstance(exc, OSError) and output_failure(exc, outdir):
+            raise  # the disk, not the document: the job stops, and resumes from here
         reason = _reason(exc)
         report.failed += 1
         report.problems.append(f"{entry.path}: failed: {reason}")

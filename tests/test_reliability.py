@@ -369,3 +369,66 @@ def test_a_second_batch_on_the_same_folder_is_refused_while_the_first_runs(tiny_
     proc = zhen("batch", release, "-o", out, "--model", tiny_model, "-q")
     assert proc.returncode == 0, proc.stderr.decode()
     assert (out / "r.md").is_file()
+
+
+def _tar_gz(path, docs: dict[str, str]):
+    import io
+    import tarfile
+
+    with tarfile.open(path, "w:gz") as tar:
+        for name, text in docs.items():
+            data = text.encode("utf-8")
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return path
+
+
+def test_a_truncated_tar_gz_is_reported_as_damaged_and_what_was_read_is_translated(tiny_model, tmp_path):
+    import random
+
+    rng = random.Random(0)
+    filler = "".join(rng.choice("的一是在不了有和人这中大为上个国我以要他时来用们生到作地于出就分对成会可主发年") for _ in range(60000))
+    archive = _tar_gz(tmp_path / "releases.tar.gz", {"a.txt": "陈亮出席并致辞。\n", "b.txt": "论坛在南宁举行。\n",
+                                                     "c.txt": filler + "。\n"})
+    whole = archive.read_bytes()
+    archive.write_bytes(whole[: len(whole) * 2 // 3])  # cut inside c.txt
+    out = tmp_path / "out"
+    proc = zhen("batch", archive, "-o", out, "--model", tiny_model, "--beam", "1")
+    err = proc.stderr.decode()
+    assert proc.returncode == 9, err
+    assert "Traceback" not in err and "interrupted" not in err
+    assert "releases.tar.gz: refused: the archive is damaged from here on" in err
+    assert (out / "a.md").is_file() and (out / "b.md").is_file() and not (out / "c.md").exists()
+
+
+def test_a_tar_gz_is_decompressed_once(tmp_path, monkeypatch):
+    from zhen.batch import sources
+
+    docs = {f"d{k:02d}.txt": f"第{k}篇。" * 2000 for k in range(12)}
+    archive = _tar_gz(tmp_path / "many.tar.gz", dict(reversed(list(docs.items()))))
+    read = []
+    real = sources._raw
+
+    class Counting:
+        def __init__(self, fh):
+            self.fh = fh
+
+        def read(self, n=-1):
+            data = self.fh.read(n)
+            read.append(len(data))
+            return data
+
+        def __getattr__(self, name):
+            return getattr(self.fh, name)
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            self.fh.close()
+
+    monkeypatch.setattr(sources, "_raw", lambda path: Counting(real(path)))
+    items = list(sources.iter_items(archive))
+    assert sorted(i.path for i in items) == sorted(docs) and all(i.status == "pending" for i in items)
+    assert sum(read) <= archive.stat().st_size + 1  # every byte of the file read once, none again

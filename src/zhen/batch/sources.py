@@ -54,7 +54,7 @@ def safe_relpath(name: str) -> str | None:
 
 
 def iter_items(source: Path, limits: Limits = Limits(), *, exclude: Path | None = None) -> Iterator[Item]:
-    """Every document of ``source`` in a stable order (sorted by path). ``exclude``: a folder never read (the job's own output folder); any
+    """Every document of ``source`` in a stable order (sorted by path; a tar archive's own order). ``exclude``: a folder never read (the job's own output folder); any
     folder holding a zhen job is skipped too. A path met twice (an archive may hold one name
     twice) gets ``~2``, ``~3`` before its extension, so each document keeps its own record."""
     seen: dict[str, int] = {}
@@ -194,39 +194,56 @@ def _size_check(rel: str, size: int, packed: int, total: int, limits: Limits) ->
     return None
 
 
+def _raw(path: Path):
+    """The archive's file, opened once (tests count what is read from it)."""
+    return open(path, "rb")
+
+
 def _tar(path: Path, limits: Limits) -> Iterator[Item]:
+    """The archive's documents in its own order, decompressed once, as a stream: a compressed
+    archive is never rewound (a tar.gz read member by member in another order is decompressed
+    again for each). The compression ratio is judged as the stream goes, on what has been
+    decompressed against what has been read of the file, and reading stops at a likely bomb; a
+    damaged or truncated archive ends with a record saying so, the documents before it kept."""
+    import zlib
+
+    raw = _raw(path)
     try:
-        archive = tarfile.open(path)
-    except (tarfile.TarError, OSError) as exc:
+        archive = tarfile.open(fileobj=raw, mode="r|*")
+    except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+        raw.close()
         raise InputError(f"{path}: not a readable tar archive ({exc}).") from None
     total = 0
-    packed_size = path.stat().st_size
-    with archive:
-        members = sorted(archive.getmembers(), key=lambda m: m.name)
-        expanded = sum(m.size for m in members if m.isfile())
-        for member in members:
-            if member.isdir():
-                continue
-            link = f"a link (to {member.linkname})" if member.issym() or member.islnk() else None
-            rel, verdict = _entry(member.name, link=link, special=not member.isfile())
-            if verdict:
-                yield verdict
-                continue
-            # a tar.gz is compressed as a whole: judge the ratio on the archive
-            share = packed_size * member.size / expanded if expanded else member.size
-            refused = _size_check(rel, member.size, int(share) or 1, total, limits)
-            if refused:
-                yield refused
-                continue
-            fh = archive.extractfile(member)
-            data = _read_capped(fh, limits.max_doc_bytes) if fh else None
-            if data is None:
-                yield Item(rel, status="refused", reason="could not be read within the per-document limit")
-                continue
-            total += len(data)
-            yield Item(rel, data)
-
-
+    with raw, archive:
+        try:
+            for member in archive:
+                if member.isdir():
+                    continue
+                link = f"a link (to {member.linkname})" if member.issym() or member.islnk() else None
+                rel, verdict = _entry(member.name, link=link, special=not member.isfile())
+                if verdict:
+                    yield verdict
+                    continue
+                # a tar.gz is compressed as a whole: the ratio so far, with this member in it
+                packed = max(1, raw.tell())
+                refused = _size_check(rel, member.size, 0, total, limits)
+                if refused is None and (total + member.size) / packed > limits.max_ratio and member.size > 1024 * 1024:
+                    yield Item(rel, status="refused", reason=f"the archive expands {(total + member.size) / packed:.0f}:1 "
+                               f"so far, a likely decompression bomb (limit {limits.max_ratio:.0f}:1); reading stopped here")
+                    return
+                if refused:
+                    yield refused
+                    continue
+                fh = archive.extractfile(member)
+                data = _read_capped(fh, limits.max_doc_bytes) if fh else None
+                if data is None:
+                    yield Item(rel, status="refused", reason="could not be read within the per-document limit")
+                    continue
+                total += len(data)
+                yield Item(rel, data)
+        except (tarfile.TarError, OSError, EOFError, zlib.error) as exc:
+            yield Item(path.name, status="refused", reason=f"the archive is damaged from here on ({exc or type(exc).__name__}); "
+                       "the documents before the damage were read")
 def _jsonl(path: Path, limits: Limits) -> Iterator[Item]:
     """One release per line: ``{"text": …}`` and optionally ``"id"`` or ``"path"`` (its output
     name) and ``"title"``. Each becomes ``<id>.txt`` (``line-000001.txt`` without one)."""

@@ -432,3 +432,29 @@ def test_a_tar_gz_is_decompressed_once(tmp_path, monkeypatch):
     items = list(sources.iter_items(archive))
     assert sorted(i.path for i in items) == sorted(docs) and all(i.status == "pending" for i in items)
     assert sum(read) <= archive.stat().st_size + 1  # every byte of the file read once, none again
+
+
+NAV_PAGE = """<html><head><meta charset="utf-8"><title>广西壮族自治区生态环境厅</title></head><body>
+<nav><ul><li><a href="/">首页</a></li><li><a href="/a">机构概况</a></li><li><a href="/b">政务公开</a></li>
+<li><a href="/c">新闻中心</a></li><li><a href="/d">互动交流</a></li></ul></nav>
+<div class="list"><ul><li><a href="/1">陈亮出席中国—东盟环境合作论坛</a></li><li><a href="/2">广西生态环境质量持续向好</a></li>
+<li><a href="/3">绿色发展潜力巨大</a></li></ul></div>
+<footer>版权所有：广西壮族自治区生态环境厅</footer></body></html>"""
+
+
+def test_a_page_with_no_article_is_refused_unless_whole_page_is_asked_for(tiny_model, tmp_path):
+    page = tmp_path / "list.html"
+    page.write_text(NAV_PAGE, encoding="utf-8")
+    proc = zhen("translate", page, "--model", tiny_model, "-o", tmp_path / "out.md")
+    assert_clean_failure(proc, "list.html: no article found in this page", "--whole-page")
+    assert proc.returncode == 3 and not (tmp_path / "out.md").exists()
+    proc = zhen("translate", page, "--model", tiny_model, "--whole-page", "-f", "json", "-o", tmp_path / "out.json")
+    assert proc.returncode == 0, proc.stderr.decode()
+    kinds = [p["kind"] for p in json.loads((tmp_path / "out.json").read_text("utf-8"))["paragraphs"]]
+    assert "caption" in kinds and "body" not in kinds
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "list.html").write_text(NAV_PAGE, encoding="utf-8")
+    (tmp_path / "in" / "r.txt").write_text("陈亮出席并致辞。\n", encoding="utf-8")
+    proc = zhen("batch", tmp_path / "in", "-o", tmp_path / "job", "--model", tiny_model, "--beam", "1")
+    assert proc.returncode == 9 and "list.html: failed: " in proc.stderr.decode() and "no article found" in proc.stderr.decode()
+    assert (tmp_path / "job" / "r.md").is_file()

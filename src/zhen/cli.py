@@ -81,14 +81,14 @@ def _since_process_start() -> float | None:
         return None
 
 
-def _read_source(source: str, max_bytes: int | None = None):
+def _read_source(source: str, max_bytes: int | None = None, whole_page: bool = False):
     """The release named by a FILE|- argument (``-`` is standard input)."""
     from .readers import DEFAULT_MAX_BYTES, read_bytes, read_path
 
     limit = max_bytes or DEFAULT_MAX_BYTES
     if source == "-":
-        return read_bytes(sys.stdin.buffer.read(), "<stdin>", max_bytes=limit)
-    return read_path(source, max_bytes=limit)
+        return read_bytes(sys.stdin.buffer.read(), "<stdin>", max_bytes=limit, whole_page=whole_page)
+    return read_path(source, max_bytes=limit, whole_page=whole_page)
 
 
 def write_output(text: str | bytes, out: Path | None) -> None:
@@ -149,7 +149,7 @@ def translate(source: str, fmt: str, output: Path | None, strict: bool, quiet: b
 
         check_writable(output.parent)
     # Read first: a bad file is refused before seconds are spent loading a model.
-    release = _read_source(source, settings.max_input_bytes)
+    release = _read_source(source, settings.max_input_bytes, settings.whole_page)
     clock.lap("read")
     glossary = settings.glossary()
     for override in glossary.overrides:
@@ -235,7 +235,7 @@ def summarize(source: str, sentences: int | None, ratio: float | None, chars: in
     _configure_logging(0, quiet)
     if sum(x is not None for x in (sentences, ratio, chars)) > 1:
         raise ZhenError("give one of --sentences, --ratio or --chars.")
-    release = _read_source(source, settings.max_input_bytes)
+    release = _read_source(source, settings.max_input_bytes, settings.whole_page)
     pipe = None if no_english else settings.pipeline()
     summary = make_summary(release, pipe, sentences=sentences, ratio=ratio, chars=chars)
     for note in summary.notes:

@@ -148,7 +148,8 @@ class Demo:
     def read(self, text: str | None, upload: str | None) -> Release:
         if upload:
             path = self.received(upload)  # read_bytes refuses it, naming the limit, if it is too large
-            release = read_bytes(path.read_bytes(), path.name, max_bytes=self.pipeline.max_input_bytes)
+            release = read_bytes(path.read_bytes(), path.name, max_bytes=self.pipeline.max_input_bytes,
+                                 whole_page=self.pipeline.whole_page)
         else:
             text = (text or "").strip()
             if not text:

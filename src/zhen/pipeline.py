@@ -54,6 +54,8 @@ class Pipeline:
     last_resort: bool = True
     nested_terms: bool = False
     quality_retry: bool = True
+    #: read a web page with no article body as it is (else it is refused)
+    whole_page: bool = False
 
     @classmethod
     def load(
@@ -80,7 +82,7 @@ class Pipeline:
         return min(self.max_segment_tokens, self.engine.max_source_tokens)
 
     def read(self, source: str | Path | bytes) -> Release:
-        return read_release(source, max_bytes=self.max_input_bytes)
+        return read_release(source, max_bytes=self.max_input_bytes, whole_page=self.whole_page)
 
     def finder(self, release: Release, glossary: Glossary | None = None) -> RequirementFinder:
         """The requirement finder for ``release``: its glossary (``glossary`` over the pipeline's

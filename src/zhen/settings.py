@@ -90,6 +90,10 @@ class Settings:
         "--nested-terms", is_flag=True,
         help="Also require a term inside a longer one (the WMT terminology task's reading)."))
 
+    whole_page: bool = field(default=False, metadata=_opt(
+        "--whole-page", is_flag=True,
+        help="Translate a web page with no article body (navigation, a listing) line by line, instead of refusing it."))
+
     @property
     def max_input_bytes(self) -> int:
         return int(self.max_input_mb * 1024 * 1024)
@@ -117,7 +121,7 @@ class Settings:
                              max_segment_tokens=self.max_segment_tokens, max_input_bytes=self.max_input_bytes,
                              glossary=glossary, disabled_terms=frozenset(self.disabled_terms),
                              enforce_fidelity=self.fidelity, last_resort=self.last_resort,
-                             nested_terms=self.nested_terms)
+                             nested_terms=self.nested_terms, whole_page=self.whole_page)
 
     @classmethod
     def take(cls, kwargs: dict[str, Any], **fixed: Any) -> Settings:

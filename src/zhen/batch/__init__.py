@@ -276,7 +276,8 @@ def _plan(source: Path, outdir: Path, limits: Limits, pipeline, memory: MemoryEn
             release = _prepared(ledger, entry.key)
             if release is None:
                 release = pipeline.segment(read_bytes(item.data, item.path.rsplit("/", 1)[-1],
-                                                      max_bytes=pipeline.max_input_bytes))
+                                                      max_bytes=pipeline.max_input_bytes,
+                                                      whole_page=pipeline.whole_page))
                 ledger.prepare(entry.key, json.dumps(release.to_dict(), ensure_ascii=False))
         except Exception as exc:  # noqa: BLE001 — one document's failure never stops the job
             entry.status, entry.reason = "failed", _reason(exc)

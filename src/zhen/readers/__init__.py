@@ -65,8 +65,9 @@ def sniff_format(data: bytes, name: str) -> str:
 
 
 def read_bytes(data: bytes, name: str = "<input>", *, format: str | None = None,
-               max_bytes: int = DEFAULT_MAX_BYTES) -> Release:
-    """Read a release from bytes; ``name`` is used in messages and to guess the format."""
+               max_bytes: int = DEFAULT_MAX_BYTES, whole_page: bool = False) -> Release:
+    """Read a release from bytes; ``name`` is used in messages and to guess the format. A web page
+    with no article body (navigation, captions, a listing) is refused unless ``whole_page``."""
     if len(data) > max_bytes:
         raise _too_large(name, len(data), max_bytes)
     fmt = format or sniff_format(data, name)
@@ -82,10 +83,14 @@ def read_bytes(data: bytes, name: str = "<input>", *, format: str | None = None,
                          f"damaged: open and save it again, or save it as .txt.") from None
     if not any(p.text.strip() for p in release.paragraphs):
         raise InputError(f"{name}: no text found after removing page chrome; is this the right file?")
+    if fmt == "html" and not whole_page and not any(p.kind == "body" and p.text.strip() for p in release.paragraphs):
+        raise InputError(f"{name}: no article found in this page (only navigation, captions or a listing); save the "
+                         f"article's own page, or give --whole-page to translate every line as it is.")
     return release
 
 
-def read_path(path: str | Path, *, format: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES) -> Release:
+def read_path(path: str | Path, *, format: str | None = None, max_bytes: int = DEFAULT_MAX_BYTES,
+              whole_page: bool = False) -> Release:
     """Read a release from a file, refusing what is missing, unreadable or too large."""
     p = Path(path)
     try:
@@ -101,18 +106,18 @@ def read_path(path: str | Path, *, format: str | None = None, max_bytes: int = D
         raise InputError(f"{p}: permission denied; check the file's permissions.") from None
     except IsADirectoryError:
         raise InputError(f"{p}: is a folder; give a file (or use `zhen batch` for folders).") from None
-    release = read_bytes(data, str(p), format=format, max_bytes=max_bytes)
+    release = read_bytes(data, str(p), format=format, max_bytes=max_bytes, whole_page=whole_page)
     release.origin = str(p)
     return release
 
 
 def read_release(source: str | Path | bytes, *, format: str | None = None,
-                 max_bytes: int = DEFAULT_MAX_BYTES) -> Release:
+                 max_bytes: int = DEFAULT_MAX_BYTES, whole_page: bool = False) -> Release:
     """A path, raw bytes, or the text of a release itself, whichever ``source`` is."""
     if isinstance(source, bytes):
-        return read_bytes(source, format=format, max_bytes=max_bytes)
+        return read_bytes(source, format=format, max_bytes=max_bytes, whole_page=whole_page)
     if isinstance(source, Path):
-        return read_path(source, format=format, max_bytes=max_bytes)
+        return read_path(source, format=format, max_bytes=max_bytes, whole_page=whole_page)
     if "\n" not in source and len(source) < 4096 and Path(source).exists():
-        return read_path(source, format=format, max_bytes=max_bytes)
+        return read_path(source, format=format, max_bytes=max_bytes, whole_page=whole_page)
     return read_bytes(source.encode("utf-8"), "<text>", format=format or "text", max_bytes=max_bytes)

@@ -12,6 +12,7 @@ status, reason, checksums and counts, and ``outdir/report.json`` the run's total
 from __future__ import annotations
 
 import dataclasses
+import errno
 import json
 import os
 import sqlite3
@@ -194,7 +195,7 @@ def run_batch(source: Path, outdir: Path, pipeline, *, formats: tuple[str, ...] 
         except sqlite3.OperationalError as exc:  # the ledger: "database or disk is full"
             if "full" not in str(exc) and "readonly" not in str(exc):
                 raise
-            raise output_failure(OSError(28, str(exc)), outdir) from None
+            raise output_failure(OSError(errno.ENOSPC, str(exc)), outdir) from None
 
 
 def _run(source: Path, outdir: Path, pipeline, formats, summarize, limits, progress, runner, chunk_progress,

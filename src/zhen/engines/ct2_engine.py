@@ -49,7 +49,7 @@ from ..families import require_family
 from ..models import ResolvedModel, convert_model
 from .base import DecodingOptions, Hypothesis, Progress, translate_sorted
 from .device import choose_device, gpu_compute_type
-from .drivers import driver_for
+from .drivers import driver_for, prompt_terms
 from .phrases import Phrase, PhraseBuilder, as_string, placed_spans, unmet
 from .sizes import ModelSizes
 
@@ -115,19 +115,10 @@ class CT2Engine(ModelSizes):
             str(self.path), device=self.device, compute_type=self.compute_type,
             inter_threads=inter, intra_threads=max(1, threads // inter))
         self.phrases = PhraseBuilder(self.tokenizer, self.driver.word_start)
-        config = self._hf_config(model)
+        config = self.driver.config
         self._set_limits(config.get("max_position_embeddings") or config.get("n_positions"))
         self._prefix = self.tokenizer.convert_ids_to_tokens(self.driver.target_prefix)
         self._skip = set(self.tokenizer.all_special_tokens) | self.driver.markers
-
-    @staticmethod
-    def _hf_config(model: ResolvedModel) -> dict:
-        import json
-
-        try:
-            return json.loads((model.path / "config.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}
 
     # --- decoding ------------------------------------------------------------------------------
     def _decode(self, sources: list[list[str]], prefixes: list[list[str]] | None, max_new: int,
@@ -228,7 +219,7 @@ class CT2Engine(ModelSizes):
         reqs = self.phrases.requirements(constraints) if constraints else [[] for _ in texts]
         prompts = {}
         for i in todo:
-            terms = [(a, c[0]) for a, c in zip(anchors[i], constraints[i]) if a and c] if anchors and constraints else []
+            terms = prompt_terms(constraints[i] if constraints else None, anchors[i] if anchors else None)
             prompts[i] = self.tokenizer.convert_ids_to_tokens(self.driver.source_ids(texts[i], terms))
 
         def translate(run: list[int]) -> list[Hypothesis]:

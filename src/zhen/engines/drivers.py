@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import ModelLoadError
-from ..families import Family
+from ..families import Family, read_config
 
 #: the markers a subword tokenizer puts on a piece that starts a word (SentencePiece, byte-level BPE)
 WORD_STARTS = ("▁", "Ġ")
@@ -326,4 +326,9 @@ DRIVERS: dict[str, type[Driver]] = {"marian": Driver, "nllb": NllbDriver, "madla
 
 
 def driver_for(family: Family, tokenizer: Any, path: Path, prompt: str | None = None) -> Driver:
-    return DRIVERS[family.name](family, tokenizer, _read_json(path / "config.json"), path, prompt)
+    return DRIVERS[family.name](family, tokenizer, read_config(path), path, prompt)
+
+
+def prompt_terms(constraints: list[list[str]] | None, anchors: list[str] | None) -> list[tuple[str, str]]:
+    """A segment's requirements as (source, preferred English) pairs, for a chat model's prompt."""
+    return [(a, c[0]) for a, c in zip(anchors, constraints) if a and c] if anchors and constraints else []

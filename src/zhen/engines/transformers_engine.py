@@ -22,7 +22,7 @@ from ..families import require_family
 from ..models import ResolvedModel
 from .base import DecodingOptions, Hypothesis, Progress, fixed_batches, translate_sorted
 from .device import choose_device, gpu_compute_type
-from .drivers import driver_for
+from .drivers import driver_for, prompt_terms
 from .phrases import PhraseBuilder
 from .sizes import ModelSizes
 
@@ -93,7 +93,7 @@ class TransformersEngine(ModelSizes):
         causal = self.driver.causal
         seqs = []
         for k, text in enumerate(batch):
-            terms = [(a, c[0]) for a, c in zip(anchors[k], constraints[k]) if a and c] if anchors and constraints else []
+            terms = prompt_terms(constraints[k] if constraints else None, anchors[k] if anchors else None)
             seqs.append(self.driver.source_ids(text, terms))
         width = max(map(len, seqs))
         ids = [[self.pad_id] * (width - len(s)) + s if causal else s + [self.pad_id] * (width - len(s)) for s in seqs]

@@ -214,13 +214,16 @@ def audit_lines(stats: dict, release) -> list[str]:
 @click.option("--sentences", type=click.IntRange(1), help="Number of sentences [default: 3].")
 @click.option("--ratio", type=click.FloatRange(0.01, 1.0), help="Share of the body's characters.")
 @click.option("--chars", type=click.IntRange(10), help="Character budget, e.g. 200 for a brief.")
+@click.option("--trim/--no-trim", default=None,
+              help="Let a pick be a sentence without its leading clauses [default: only for one sentence, or when no "
+                   "whole sentence fits in --chars].")
 @click.option("--no-english", is_flag=True, help="Chinese only: no model needed.")
 @click.option("--format", "-f", "fmt", type=click.Choice(["txt", "json", "md"]), default="md", show_default=True,
               help="json: the sentences with their English and its audit.")
 @options(model={"help": "Translate the picked sentences with this model [default: Helsinki-NLP/opus-mt-zh-en]."})
 @click.option("--quiet", "-q", is_flag=True)
-def summarize(source: str, sentences: int | None, ratio: float | None, chars: int | None, no_english: bool,
-              fmt: str, quiet: bool, **given) -> None:
+def summarize(source: str, sentences: int | None, ratio: float | None, chars: int | None, trim: bool | None,
+              no_english: bool, fmt: str, quiet: bool, **given) -> None:
     """An extractive summary of a release: its own sentences, in order, with their English.
 
     Only the picked sentences are translated, each with what it must contain found in the whole
@@ -237,7 +240,7 @@ def summarize(source: str, sentences: int | None, ratio: float | None, chars: in
         raise ZhenError("give one of --sentences, --ratio or --chars.")
     release = _read_source(source, settings.max_input_bytes, settings.whole_page)
     pipe = None if no_english else settings.pipeline()
-    summary = make_summary(release, pipe, sentences=sentences, ratio=ratio, chars=chars)
+    summary = make_summary(release, pipe, sentences=sentences, ratio=ratio, chars=chars, trim=trim)
     for note in summary.notes:
         _say(quiet, f"zhen: {note}")
     if fmt == "json":

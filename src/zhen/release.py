@@ -92,6 +92,8 @@ class Paragraph:
     segments: list[Segment] = field(default_factory=list)
     original: str | None = None
     offsets: list[int] | None = None
+    #: a heading's level (1 for a chapter, 2 for its sections, …; 0 where the source does not say)
+    level: int = 0
 
     @property
     def as_received(self) -> str:
@@ -168,6 +170,7 @@ class Release:
                 text=p["text"],
                 original=p.get("original"),
                 offsets=p.get("offsets"),
+                level=p.get("level", 0),
                 segments=[
                     Segment(**{**s, "terms": [TermHit(**t) for t in s.get("terms", [])]})
                     for s in p.get("segments", [])

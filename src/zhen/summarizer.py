@@ -1,12 +1,14 @@
 """Extractive summaries of Chinese releases: the release's own sentences, picked, in their order.
 
-Each body sentence is scored by three signals that work for news without any trained model:
-centrality (TextRank over cosine similarity of character-bigram vectors), lead position (the
-first sentences of a paragraph carry its point) and overlap with the title and headings. Sentences
-are then taken by maximal marginal relevance, so a second sentence saying the same thing loses to
-one that adds something, until the length budget (sentences, ratio or characters) is spent, and
-put back in document order. Captions, the title, datelines and closing speaker lists are not
-content and are never picked. Deterministic and fast: no model, nothing downloaded.
+Each body sentence (a sentence, or the part of one up to a ``；``) is scored by a linear model
+learned from real summaries (:mod:`zhen.summary_model`: position in paragraph, section, chapter and
+document, length, centrality, likeness to the headings, numbers, a lexical prior of what
+summaries keep). The highest-scoring sentences that fit are taken until the length budget
+(sentences, ratio or characters) is spent or the next one scores below the release's average (it
+would add little; a note says so), and put back in document order. Captions, the title, datelines,
+closing speaker lists and sentences that repeat the title are not content and are never picked.
+For one sentence, or a character budget no whole sentence fits, a pick may be a sentence without
+its leading clauses (``trim``). Deterministic and fast: fitted weights in a JSON file, no neural model, nothing downloaded.
 """
 
 from __future__ import annotations
@@ -15,13 +17,13 @@ import re
 from dataclasses import dataclass, field, replace
 
 from .release import Metadata, Release, TermHit
-from .segment import sentence_spans
 from .signature import format_signature
+from .summary_model import Place, base_features, clause_spans, shipped, units
 from .textnorm import fold
 
 #: sentences that are not content in an official release
 _SKIP = re.compile(r"(分别到会致辞|分别致辞|出席会议|参加会议|出席活动|（完）|\(完\)|责任编辑|来源[:：])")
-_DIM = 4096
+_CORE = re.compile(r"[\W_]+")
 
 
 @dataclass
@@ -35,6 +37,8 @@ class Sentence:
     #: the audit of its English: what it had to contain and what became of it
     terms: list[TermHit] = field(default_factory=list)
     review: bool = False
+    #: ``False`` for part of a sentence (without its leading clauses), taken to fit a tight budget
+    whole: bool = True
 
 
 @dataclass
@@ -54,66 +58,76 @@ class Summary:
         return " ".join(s.english for s in self.sentences if s.english)
 
 
-def _bigrams(text: str) -> list[str]:
-    chars = [c for c in fold(text) if c.isalnum()]
-    return ["".join(p) for p in zip(chars, chars[1:])] or chars
-
-
-def _vectors(texts: list[str]):
-    import numpy as np
-
-    m = np.zeros((len(texts), _DIM), dtype=np.float32)
-    for i, t in enumerate(texts):
-        for g in _bigrams(t):
-            m[i, _stable_hash(g)] += 1.0
-    norms = np.linalg.norm(m, axis=1, keepdims=True)
-    return m / np.maximum(norms, 1e-9)
-
-
-def _stable_hash(s: str) -> int:
-    h = 2166136261
-    for ch in s.encode("utf-8"):
-        h = ((h ^ ch) * 16777619) & 0xFFFFFFFF
-    return h % _DIM
-
-
-def _textrank(sim, damping: float = 0.85, iterations: int = 40):
-    import numpy as np
-
-    n = sim.shape[0]
-    w = sim.copy()
-    np.fill_diagonal(w, 0.0)
-    rows = w.sum(axis=1, keepdims=True)
-    w = np.divide(w, rows, out=np.zeros_like(w), where=rows > 0)
-    r = np.full(n, 1.0 / n, dtype=np.float32)
-    for _ in range(iterations):
-        r = (1 - damping) / n + damping * (w.T @ r)
-    return r
-
-
 def candidates(release: Release, min_chars: int = 8) -> list[Sentence]:
-    out = []
+    """The sentences a summary may pick, in document order."""
+    return placed(release, min_chars)[0]
+
+
+def placed(release: Release, min_chars: int = 8) -> tuple[list[Sentence], list[Place], dict[int, str]]:
+    """``(sentences, places, headings)``: the candidates, where each stands (chapter, section,
+    ranks) and each section's heading. A chapter starts at a heading of the top level the release
+    has (Markdown ``#``; every heading where the source gives no levels), a section at any heading."""
+    levels = [p.level for p in release.paragraphs if p.kind in ("title", "heading") and p.level]
+    top = min(levels, default=0)
+    title = fold(release.title or "")
+    out: list[Sentence] = []
+    places: list[Place] = []
+    headings: dict[int, str] = {}
+    chapter = section = paragraph_in_section = 0
     for p in release.paragraphs:
-        if p.kind not in ("body",):
+        if p.kind in ("title", "heading"):
+            section += 1
+            paragraph_in_section = 0
+            chapter += p.level <= top
+            headings[section] = p.text
             continue
-        for a, b in sentence_spans(p.text):
+        if p.kind != "body":
+            continue
+        k = 0
+        for a, b in units(p.text):
             text = p.text[a:b]
-            if len(text.strip()) >= min_chars and not _SKIP.search(text):
+            if len(text.strip()) >= min_chars and not _SKIP.search(text) and not _repeats(text, title):
                 out.append(Sentence(p.index, a, b, text))
-    return out
+                places.append(Place(chapter, section, paragraph_in_section, k))
+                k += 1
+        paragraph_in_section += 1
+    return out, places, headings
+
+
+def with_parts(release: Release, cands: list[Sentence], places: list[Place]):
+    """``(units, places, owner, span_features)``: each candidate sentence's parts
+    (:func:`zhen.summary_model.clause_spans`) and itself, the index of the sentence each came from,
+    and their :data:`zhen.summary_model.SPAN_FEATURES`."""
+    import numpy as np
+
+    texts = {p.index: p.text for p in release.paragraphs}
+    out, out_places, owner, rows = [], [], [], []
+    for i, (c, place) in enumerate(zip(cands, places)):
+        for a, b, extra in clause_spans(texts[c.paragraph], c.start, c.end):
+            out.append(Sentence(c.paragraph, a, b, texts[c.paragraph][a:b], whole=bool(extra[0])))
+            out_places.append(place)
+            owner.append(i)
+            rows.append(extra)
+    return out, out_places, owner, np.asarray(rows, dtype=np.float64).reshape(len(rows), -1)
+
+
+def _repeats(text: str, title: str) -> bool:
+    """Whether a sentence only repeats the title (a lead that restates the headline word for word)."""
+    core = _CORE.sub("", fold(text))
+    return bool(title) and len(core) >= 4 and core == _CORE.sub("", title)
 
 
 def summarize_sentences(release: Release, *, sentences: int | None = None, ratio: float | None = None,
-                        chars: int | None = None, weights: tuple[float, float, float] = (1.0, 0.6, 0.4),
-                        mmr: float = 0.7) -> Summary:
+                        chars: int | None = None, model=None, trim: bool | None = None) -> Summary:
     """Pick sentences; exactly one of ``sentences``, ``ratio`` (of the body's characters) or
-    ``chars`` sets the length (default: 3 sentences)."""
-    import numpy as np
-
+    ``chars`` sets the length (default: 3 sentences). ``model`` (a :class:`zhen.summary_model.Model`)
+    defaults to the one zhen ships. ``trim`` lets a pick be part of a sentence (the sentence without
+    its leading clauses, scored by the model's span weights): by default when the budget is one
+    sentence or no whole sentence fits in ``chars``; ``True`` always, ``False`` never."""
     given = [x is not None for x in (sentences, ratio, chars)]
     if sum(given) > 1:
         raise ValueError("give one of sentences, ratio or chars")
-    cands = candidates(release)
+    cands, places, headings = placed(release)
     total_chars = sum(len(s.text) for s in cands)
     if chars is None and ratio is not None:
         chars = max(1, int(total_chars * ratio))
@@ -122,58 +136,49 @@ def summarize_sentences(release: Release, *, sentences: int | None = None, ratio
     budget = f"{sentences} sentences" if sentences is not None else f"{chars} characters"
     if not cands:
         return Summary([], budget, ["no body sentences to summarize"])
-    if len(cands) == 1:
+    model = model or shipped()
+    if trim is None:
+        trim = model.span_weights is not None and (
+            sentences == 1 or (chars is not None and min(len(s.text) for s in cands) > chars))
+    if len(cands) == 1 and not trim:
         notes = ["the release has one sentence; it is the summary"]
         if chars is not None and len(cands[0].text) > chars:
             notes.append(f"it has {len(cands[0].text)} characters, over the budget of {chars}")
         return Summary(cands, budget, notes)
-    vec = _vectors([s.text for s in cands])
-    sim = vec @ vec.T
-    central = _textrank(sim)
-    central = central / central.max()
-    first_para = min(s.paragraph for s in cands)
-    position = np.zeros(len(cands), dtype=np.float32)
-    seen: dict[int, int] = {}
-    for i, s in enumerate(cands):
-        k = seen.get(s.paragraph, 0)
-        seen[s.paragraph] = k + 1
-        position[i] = (1.0 / (1 + k)) * (1.5 if s.paragraph == first_para else 1.0)
-    position /= position.max()
-    heads = [p.text for p in release.paragraphs if p.kind in ("title", "heading")]
-    title_sim = (vec @ _vectors(heads).T).max(axis=1) if heads else np.zeros(len(cands))
-    a, b, c = weights
-    score = a * central + b * position + c * title_sim
+    owner = list(range(len(cands)))
+    spans = None
+    if trim:
+        cands, places, owner, spans = with_parts(release, cands, places)
+    features, _ = base_features([s.text for s in cands], places, headings, model.prior)
+    score = model.score(features, spans)
+    floor = float(score.mean())
+    lengths = [len(s.text) for s in cands]
+    order = sorted(range(len(cands)), key=lambda i: (-score[i], i))
     chosen: list[int] = []
+    taken: set[int] = set()
     notes: list[str] = []
     used = 0
-
-    def value(i: int) -> float:
-        """Maximal marginal relevance: the sentence's score less its likeness to those picked."""
-        return mmr * float(score[i]) - (1 - mmr) * max((float(sim[i, j]) for j in chosen), default=0.0)
-
-    while len(chosen) < len(cands):
-        best, best_val = None, -1e9
-        for i in range(len(cands)):
-            if i in chosen:
-                continue
-            val = value(i)
-            if val > best_val:
-                best, best_val = i, val
-        if best is None:
-            break
+    for i in order:
         if sentences is not None and len(chosen) >= sentences:
             break
-        if chars is not None and used + len(cands[best].text) > chars:
-            # try shorter ones before giving up; the budget is never passed silently
-            fits = [i for i in range(len(cands)) if i not in chosen and used + len(cands[i].text) <= chars]
-            if fits:
-                best = max(fits, key=value)
-            elif chosen:
-                break
-            else:
-                notes.append(f"no sentence fits in {chars} characters; the best one has {len(cands[best].text)}")
+        if owner[i] in taken or (chars is not None and used + lengths[i] > chars):
+            continue
+        if chosen and score[i] < floor:
+            wanted = f"{sentences} sentences" if sentences is not None else f"{chars} characters"
+            notes.append(f"stopped at {len(chosen)} sentences ({used} characters) of the {wanted} asked for: "
+                         "the others score below the release's average and would add little")
+            break
+        chosen.append(i)
+        taken.add(owner[i])
+        used += lengths[i]
+    if not chosen:
+        best = order[0]
+        notes.append(f"no sentence fits in {chars} characters; the best one has {lengths[best]} "
+                     f"(the shortest {min(lengths)}); it is the summary")
         chosen.append(best)
-        used += len(cands[best].text)
+    if any(not cands[i].whole for i in chosen):
+        notes.append("part of a sentence was taken (without its leading clauses) to fit the budget; "
+                     "--no-trim keeps whole sentences")
     picked = sorted(chosen, key=lambda i: (cands[i].paragraph, cands[i].start))
     for i in picked:
         cands[i].score = round(float(score[i]), 4)
@@ -182,7 +187,10 @@ def summarize_sentences(release: Release, *, sentences: int | None = None, ratio
 
 def summarize(release: Release, pipeline=None, **length) -> Summary:
     """The summary, with the English of exactly the picked sentences (see :func:`english_of`)
-    when ``release`` is translated or a ``pipeline`` is given."""
+    when ``release`` is translated or a ``pipeline`` is given. A translated release keeps whole
+    sentences unless ``trim=True`` is given (its English is by sentence; a part would have none)."""
+    if length.get("trim") is None and _translated(release):
+        length["trim"] = False
     summary = summarize_sentences(release, **length)
     summary.signature = english_of(release, summary.sentences, pipeline)
     return summary
@@ -196,13 +204,12 @@ def english_of(release: Release, sentences: list[Sentence], pipeline=None) -> di
     Returns the translation's signature (``None`` when nothing was translated)."""
     if not sentences:
         return None
-    segments = release.segments()
-    translated = release if segments and all(s.target is not None for s in segments) else None
+    translated = release if _translated(release) else None
     if translated is None:
         if pipeline is None:
             return None
         segmented = pipeline.segment(release)
-        wanted = [replace(p, segments=[g for g in p.segments if _holding(sentences, p.index, g)])
+        wanted = [replace(p, segments=_cut(p, [s for s in sentences if s.paragraph == p.index]))
                   for p in segmented.paragraphs]
         translated = pipeline.translate(replace(segmented, paragraphs=[p for p in wanted if p.segments],
                                                 metadata=Metadata()))
@@ -215,8 +222,31 @@ def english_of(release: Release, sentences: list[Sentence], pipeline=None) -> di
     return translated.signature
 
 
-def _holding(sentences: list[Sentence], paragraph: int, segment) -> bool:
-    return any(s.paragraph == paragraph and s.start <= segment.start and segment.end <= s.end for s in sentences)
+def _translated(release: Release) -> bool:
+    segments = release.segments()
+    return bool(segments) and all(s.target is not None for s in segments)
+
+
+def _cut(paragraph, picked: list[Sentence]) -> list:
+    """The segments that translate exactly ``picked`` (in one paragraph): a segment inside a pick
+    as it is, one that a pick's edge crosses (a part of a sentence) cut to the pick, keeping the
+    requirements that lie inside the cut."""
+    out = []
+    for s in picked:
+        for g in paragraph.segments:
+            lo, hi = max(g.start, s.start), min(g.end, s.end)
+            if lo >= hi or not paragraph.text[lo:hi].strip():
+                continue
+            if (lo, hi) == (g.start, g.end):
+                out.append(g)
+                continue
+            original = None
+            if paragraph.original is not None:
+                a, b = paragraph.received_span(lo, hi)
+                original = paragraph.original[a:b]
+            out.append(replace(g, id=f"{g.id}.{lo}", start=lo, end=hi, source=paragraph.text[lo:hi], original=original,
+                               terms=[t for t in g.terms if lo <= t.start and t.end <= hi]))
+    return out
 
 
 def to_markdown(summary: Summary, title: str = "Summary", *, notes: bool = False) -> str:

@@ -12,12 +12,20 @@ from collections import Counter
 _WORD = re.compile(r"[a-z0-9]+")
 
 
+_MARKDOWN = re.compile(r"^\s{0,3}(?:#{1,6}\s+|[-*+]\s+|>\s?)|[*_`#]+", re.M)
+
+
 def tokens(text: str, unit: str = "char") -> list[str]:
+    """``char``: letters and digits; ``zh``: every character but whitespace and Markdown marks
+    (punctuation kept: the summary scorer of the HKMA and LCSTS evaluations); ``word``: lower-cased
+    English words."""
+    if unit == "zh":
+        return [c for c in _MARKDOWN.sub("", text) if not c.isspace()]
     if unit == "char":
         return [c for c in text if c.isalnum()]
     if unit == "word":
         return _WORD.findall(text.lower())
-    raise ValueError("unit is 'char' or 'word'")
+    raise ValueError("unit is 'char', 'zh' or 'word'")
 
 
 def _f1(overlap: int, hyp: int, ref: int) -> float:

@@ -111,6 +111,15 @@ def read_path(path: str | Path, *, format: str | None = None, max_bytes: int = D
     return release
 
 
+def _is_file(text: str) -> bool:
+    """Whether ``text`` names an existing path (a line of Chinese longer than the system's
+    file-name limit is text, not an error)."""
+    try:
+        return Path(text).exists()
+    except (OSError, ValueError):
+        return False
+
+
 def read_release(source: str | Path | bytes, *, format: str | None = None,
                  max_bytes: int = DEFAULT_MAX_BYTES, whole_page: bool = False) -> Release:
     """A path, raw bytes, or the text of a release itself, whichever ``source`` is."""
@@ -118,6 +127,6 @@ def read_release(source: str | Path | bytes, *, format: str | None = None,
         return read_bytes(source, format=format, max_bytes=max_bytes, whole_page=whole_page)
     if isinstance(source, Path):
         return read_path(source, format=format, max_bytes=max_bytes, whole_page=whole_page)
-    if "\n" not in source and len(source) < 4096 and Path(source).exists():
+    if "\n" not in source and len(source) < 4096 and _is_file(source):
         return read_path(source, format=format, max_bytes=max_bytes, whole_page=whole_page)
     return read_bytes(source.encode("utf-8"), "<text>", format=format or "text", max_bytes=max_bytes)

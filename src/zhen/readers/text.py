@@ -9,18 +9,23 @@ from ..release import Release
 from .decode import decode_bytes
 
 _MD_MARKUP = re.compile(r"^\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+(?=\S))")
-_MD_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+")
+_MD_HEADING = re.compile(r"^\s{0,3}(#{1,6})\s+")
 
 
 def read_text(data: bytes, name: str) -> Release:
     text, encoding = decode_bytes(data, name)
     lines = text.splitlines()
-    headings: set[str] = set()
+    levels: dict[str, int] = {}
     if name.lower().endswith((".md", ".markdown")):
         plain = [_MD_MARKUP.sub("", line) for line in lines]
-        headings = {p.strip() for p, line in zip(plain, lines) if _MD_HEADING.match(line)}
+        for p, line in zip(plain, lines):
+            if m := _MD_HEADING.match(line):
+                levels.setdefault(p.strip(), len(m.group(1)))
         lines = plain
-    parsed = parse_page_lines(lines, headings=frozenset(headings))
+    parsed = parse_page_lines(lines, headings=frozenset(levels))
+    for paragraph in parsed.paragraphs:
+        if paragraph.kind in ("title", "heading"):
+            paragraph.level = levels.get(paragraph.as_received.strip(), levels.get(paragraph.text.strip(), 0))
     return Release(
         paragraphs=parsed.paragraphs,
         metadata=parsed.metadata,

@@ -461,3 +461,84 @@ def test_a_page_with_no_article_is_refused_unless_whole_page_is_asked_for(tiny_m
     proc = zhen("batch", tmp_path / "in", "-o", tmp_path / "job", "--model", tiny_model, "--beam", "1")
     assert proc.returncode == 9 and "list.html: failed: " in proc.stderr.decode() and "no article found" in proc.stderr.decode()
     assert (tmp_path / "job" / "r.md").is_file()
+
+
+def _docx_with_notes() -> bytes:
+    """A .docx citing a footnote in its first paragraph and carrying one endnote (python-docx writes
+    neither, so the parts are added to the package as Word writes them, separators included)."""
+    import io
+    import zipfile
+
+    import docx
+
+    w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    d = docx.Document()
+    d.add_paragraph("第一段正文，引用了一份报告。")
+    d.add_paragraph("第二段正文。")
+    buf = io.BytesIO()
+    d.save(buf)
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    notes = {"footnotes": ("footnote", "2023年统计公报。"), "endnotes": ("endnote", "数据来源：自治区统计局。")}
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename in ("word/document.xml", "word/_rels/document.xml.rels", "[Content_Types].xml"):
+                data = data.decode()
+            if item.filename == "word/document.xml":
+                data = data.replace("引用了一份报告。</w:t></w:r>",
+                                    '引用了一份报告。</w:t></w:r><w:r><w:footnoteReference w:id="1"/></w:r>', 1)
+            elif item.filename == "word/_rels/document.xml.rels":
+                data = data.replace("</Relationships>", "".join(
+                    f'<Relationship Id="rIdN{part}" Target="{part}.xml" Type="http://schemas.openxmlformats.org/'
+                    f'officeDocument/2006/relationships/{part}"/>' for part in notes) + "</Relationships>")
+            elif item.filename == "[Content_Types].xml":
+                data = data.replace("</Types>", "".join(
+                    f'<Override PartName="/word/{part}.xml" ContentType="application/vnd.openxmlformats-'
+                    f'officedocument.wordprocessingml.{part}+xml"/>' for part in notes) + "</Types>")
+            z.writestr(item, data)
+        for part, (tag, text) in notes.items():
+            z.writestr(f"word/{part}.xml",
+                       f'<w:{part} xmlns:w="{w}"><w:{tag} w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r>'
+                       f'</w:p></w:{tag}><w:{tag} w:type="continuationSeparator" w:id="0"><w:p><w:r>'
+                       f'<w:continuationSeparator/></w:r></w:p></w:{tag}><w:{tag} w:id="1"><w:p><w:r><w:t>{text}</w:t>'
+                       f'</w:r></w:p></w:{tag}></w:{part}>')
+    return out.getvalue()
+
+
+def test_docx_tables_stay_in_place_as_body_and_headers_stay_out():
+    import io
+
+    import docx
+
+    from zhen.readers import read_bytes
+
+    d = docx.Document()
+    d.add_heading("年度报告", 0)
+    d.add_paragraph("第一段正文，说明背景。")
+    table = d.add_table(rows=3, cols=2)
+    for r, (a, b) in enumerate([("指标", "数值"), ("达标率", "98.2%"), ("项目数", "12")]):
+        table.cell(r, 0).text, table.cell(r, 1).text = a, b
+    merged = d.add_table(rows=1, cols=2)
+    merged.cell(0, 0).merge(merged.cell(0, 1)).text = "合计"
+    d.add_paragraph("第二段正文，在表格之后。")
+    section = d.sections[0]
+    section.header.paragraphs[0].text = "内部资料"
+    section.footer.paragraphs[0].text = "第1页"
+    buf = io.BytesIO()
+    d.save(buf)
+    release = read_bytes(buf.getvalue(), "report.docx")
+    got = [(p.kind, p.text) for p in release.paragraphs]
+    assert got == [("title", "年度报告"), ("body", "第一段正文，说明背景。"), ("body", "指标"), ("body", "数值"),
+                   ("body", "达标率"), ("body", "98.2%"), ("body", "项目数"), ("body", "12"), ("body", "合计"),
+                   ("body", "第二段正文，在表格之后。")]
+    assert release.removed == []  # "98.2%" and "12" are content, not page numbers; the header is not read
+
+
+def test_docx_footnotes_and_endnotes_are_kept_and_marked():
+    from zhen.readers import read_bytes
+
+    release = read_bytes(_docx_with_notes(), "notes.docx")
+    assert [(p.kind, p.text) for p in release.paragraphs] == [
+        ("body", "第一段正文，引用了一份报告。"), ("body", "注1：2023年统计公报。"), ("body", "第二段正文。"),
+        ("body", "尾注1：数据来源：自治区统计局。")]

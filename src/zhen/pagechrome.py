@@ -86,12 +86,13 @@ def _width(line: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
 
 
-def page_furniture(lines: list[str]) -> tuple[list[str], list[str], list[dict]]:
+def page_furniture(lines: list[str], keep: frozenset[str] = frozenset()) -> tuple[list[str], list[str], list[dict]]:
     """Lines without the page numbers and running headers/footers of a PDF copy, the lines removed,
     and the repairs to report. Page numbers count only when the page has two or more; a running
     line is a short line seen three times or more (twice where page numbers were found; page numbers
-    in it aside), and its first occurrence stays when it opens the page (it may be the title)."""
-    stripped = [_norm(line) for line in lines]
+    in it aside), and its first occurrence stays when it opens the page (it may be the title).
+    Lines in ``keep`` (content the format marks, such as table cells) are never furniture."""
+    stripped = ["" if line.strip() in keep else _norm(line) for line in lines]
     numbers = [i for i, line in enumerate(stripped) if line and _PAGE_NUMBER.match(line)]
     drop = set(numbers) if len(numbers) >= 2 else set()
     keys: dict[str, list[int]] = {}
@@ -216,18 +217,25 @@ def parse_page_lines(
     title_hint: str | None = None,
     metadata_hint: Metadata | None = None,
     headings: frozenset[str] = frozenset(),
+    cells: frozenset[str] = frozenset(),
+    paged: bool = True,
 ) -> PageParse:
     """Split a page's lines into title, metadata and classified paragraphs.
 
     ``headings`` are lines the format itself marks as headings (Markdown ``#``); they keep that
-    kind whatever their length or punctuation.
+    kind whatever their length or punctuation. ``cells`` are lines the format marks as content (a
+    Word table's cells, its notes): body paragraphs, never taken for page numbers, running headers,
+    page chrome, a title or a heading. ``paged=False`` says the lines are the document's own
+    paragraphs (Word), not a page's lines: none was wrapped at a page width.
 
     ``title_hint``/``metadata_hint`` come from readers that know more (HTML ``<title>``/meta tags)
     and are used where the lines themselves say nothing.
     """
     rules = load_rules()
-    lines, removed, repairs = page_furniture(lines)
-    lines, joins = join_wrapped([line for line in lines if line.strip()] if removed else lines)
+    lines, removed, repairs = page_furniture(lines, keep=cells)
+    joins = 0
+    if paged:
+        lines, joins = join_wrapped([line for line in lines if line.strip()] if removed else lines)
     if joins:
         repairs.append({"kind": "wrapped-line", "what": "line wrapped at the page width, joined", "count": joins,
                         "example": ""})
@@ -236,7 +244,7 @@ def parse_page_lines(
     repaired = normalize_lines([line.strip() for line in lines if line.strip()])
     content: list[Normalized] = []
     for n in repaired:
-        if is_chrome(n.text, rules):
+        if n.original not in cells and is_chrome(n.text, rules):
             removed.append(n.original)
         else:
             content.append(n)
@@ -245,7 +253,7 @@ def parse_page_lines(
     title: Normalized | None = None
     meta_at = None
     for i, n in enumerate(content[:_HEAD_WINDOW]):
-        found = parse_metadata_line(n.text, rules)
+        found = parse_metadata_line(n.text, rules) if n.original not in cells else None
         if found:
             metadata, meta_at = found, i
             break
@@ -265,7 +273,7 @@ def parse_page_lines(
             title, body = body[0], body[1:]
         elif hint:
             title = normalize_lines([title_hint.strip()])[0]
-        elif body and classify(body[0].text) != "body" and len(body) > 1:
+        elif body and body[0].original not in cells and classify(body[0].text) != "body" and len(body) > 1:
             title, body = body[0], body[1:]
     if metadata_hint:
         metadata = Metadata(
@@ -278,7 +286,7 @@ def parse_page_lines(
     if title:
         paragraphs.append(_paragraph(0, "title", title))
     for n in body:
-        kind = "heading" if n.original in headings else classify(n.text)
+        kind = "heading" if n.original in headings else "body" if n.original in cells else classify(n.text)
         paragraphs.append(_paragraph(len(paragraphs), kind, n))
     for n in [title, *body] if title else body:  # what was repaired in the release's own text
         add_repairs(repairs, n)

@@ -3,12 +3,13 @@
 Each body sentence (a sentence, or the part of one up to a ``；``) is scored by a linear model
 learned from real summaries (:mod:`zhen.summary_model`: position in paragraph, section, chapter and
 document, length, centrality, likeness to the headings, numbers, a lexical prior of what
-summaries keep). The highest-scoring sentences that fit are taken until the length budget
-(sentences, ratio or characters) is spent or the next one scores below the release's average (it
-would add little; a note says so), and put back in document order. Captions, the title, datelines,
-closing speaker lists and sentences that repeat the title are not content and are never picked.
-For one sentence, or a character budget no whole sentence fits, a pick may be a sentence without
-its leading clauses (``trim``). Deterministic and fast: fitted weights in a JSON file, no neural model, nothing downloaded.
+summaries keep). The highest-scoring sentences that fit are taken, passing over one that repeats a
+pick (novelty), until the length budget (sentences, ratio or characters) is spent or the next one
+scores below the release's average (it would add little; a note says so), and put back in
+document order. Captions, the title, datelines, closing speaker lists and sentences that repeat
+the title are not content and are never picked. For one sentence, or a character budget no whole
+sentence fits, a pick may be a sentence without its leading clauses (``trim``). Deterministic and
+fast: fitted weights in a JSON file, no neural model, nothing downloaded.
 """
 
 from __future__ import annotations
@@ -21,6 +22,10 @@ from .signature import format_signature
 from .summary_model import Place, base_features, clause_spans, shipped, units
 from .textnorm import fold
 
+#: novelty: a sentence whose character bigrams are this like a picked one's (cosine) says it again
+#: and is passed over (chosen on the HKMA tuning years: 0.35, 0.3, 0.25, 0.2 gave R-L .331, .350,
+#: .354, .354 against .330 without)
+REDUNDANT = 0.25
 #: sentences that are not content in an official release
 _SKIP = re.compile(r"(分别到会致辞|分别致辞|出席会议|参加会议|出席活动|（完）|\(完\)|责任编辑|来源[:：])")
 _CORE = re.compile(r"[\W_]+")
@@ -149,7 +154,7 @@ def summarize_sentences(release: Release, *, sentences: int | None = None, ratio
     spans = None
     if trim:
         cands, places, owner, spans = with_parts(release, cands, places)
-    features, _ = base_features([s.text for s in cands], places, headings, model.prior)
+    features, sim = base_features([s.text for s in cands], places, headings, model.prior)
     score = model.score(features, spans)
     floor = float(score.mean())
     lengths = [len(s.text) for s in cands]
@@ -157,20 +162,29 @@ def summarize_sentences(release: Release, *, sentences: int | None = None, ratio
     chosen: list[int] = []
     taken: set[int] = set()
     notes: list[str] = []
-    used = 0
+    used = repeats = 0
+    stopped = False
     for i in order:
         if sentences is not None and len(chosen) >= sentences:
+            stopped = True
             break
         if owner[i] in taken or (chars is not None and used + lengths[i] > chars):
+            continue
+        if any(sim[i, j] > REDUNDANT for j in chosen):
+            repeats += 1
             continue
         if chosen and score[i] < floor:
             wanted = f"{sentences} sentences" if sentences is not None else f"{chars} characters"
             notes.append(f"stopped at {len(chosen)} sentences ({used} characters) of the {wanted} asked for: "
                          "the others score below the release's average and would add little")
+            stopped = True
             break
         chosen.append(i)
         taken.add(owner[i])
         used += lengths[i]
+    if repeats and not stopped and chosen:
+        notes.append(f"stopped at {len(chosen)} sentences ({used} characters): the other sentences that fit "
+                     "repeat what is picked")
     if not chosen:
         best = order[0]
         notes.append(f"no sentence fits in {chars} characters; the best one has {lengths[best]} "

@@ -9,8 +9,10 @@ summary; the term audit; and the result as Markdown, JSON, DOCX and TMX.
 and get ``zhen check``'s audit and ``zhen fix``'s English, each finding and each edit highlighted,
 to download as text and as the HTML report. No model runs for it.
 
-The model is loaded once at start-up; requests queue one at a time so two users never fight over
-the CPU.
+The model is loaded once at start-up and serves every user: up to four translations run at once,
+their segments decoded together in the same engine calls (:mod:`zhen.serving`), each request taking a
+fair share of every call, so a long paste does not hold back a short one that comes after it. The
+check tab runs one request at a time.
 
 ``zhen demo [--host 127.0.0.1] [--port 7860] [--model M] [--engine E] [--glossary G ...]``
 """
@@ -37,6 +39,7 @@ from .exporters import marked_pieces, term_spans
 from .normalize import describe_repairs
 from .quality import quality_line, segment_note
 from .requirements import placement_stats
+from .serving import SharedEngine
 from .check import CSS as CHECK_CSS
 
 log = logging.getLogger(__name__)
@@ -117,6 +120,13 @@ class Demo:
     out_dir: Path = dataclasses.field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="zhen-demo-")))
     #: the folder where Gradio keeps what the page's users uploaded [default: Gradio's own]
     upload_root: Path | None = None
+    #: requests translated at once (their segments decoded together by :class:`SharedEngine`)
+    concurrency: int = 4
+    shared: SharedEngine | None = None
+
+    def __post_init__(self) -> None:
+        if self.shared is None:
+            self.shared = SharedEngine(self.pipeline)
 
     def received(self, path: str) -> Path:
         """``path`` if it is a file that this page received. A client names the path in the
@@ -184,7 +194,7 @@ class Demo:
             if progress is not None:
                 progress(min(1.0, done[0] / total), desc=f"translating {done[0]}/{total} segments")
 
-        translated = pipe.translate(release, progress=tick)
+        translated = self.shared.translate(pipe, release, progress=tick)
         from .summarizer import summarize
 
         summary = summarize(translated, pipe, sentences=int(sentences)) if sentences else None
@@ -347,7 +357,7 @@ def translate_tab(demo: Demo, handle) -> None:
                              interactive=False)
     files = gr.File(label="Download: Markdown, JSON, DOCX, TMX", file_count="multiple", elem_id="downloads")
     go.click(handle, [text, upload, chosen, session_file, sentences], [status, side, summary, audit, files],
-             api_name="translate", concurrency_limit=1)
+             api_name="translate", concurrency_limit=demo.concurrency)
 
 
 def is_loopback(host: str) -> bool:
@@ -380,7 +390,7 @@ def read_auth(pairs: tuple[str, ...] = (), auth_file: Path | None = None) -> lis
 
 def launch(settings: Settings | None = None, *, host: str = "127.0.0.1", port: int = 7860, block: bool = True,
            auth: list[tuple[str, str]] | None = None):
-    """Load the model once, build the page, serve it (queued, one request at a time).
+    """Load the model once, build the page, serve it (queued; translations share the engine).
 
     ``settings`` are the model's and the translation's (its ``glossaries`` are always on in the
     page, besides the shipped ones a user ticks). ``auth``: user/password pairs Gradio asks for

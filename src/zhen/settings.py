@@ -50,9 +50,10 @@ class Settings:
         "--prompt", metavar="NAME|FILE",
         help="A chat model's prompt template: generic, hunyuan-mt, seed-x, or a file with {source} (and "
              "{terms}) [default: the one the model's card publishes, else generic]."))
-    inter_threads: int = field(default=1, metadata=_opt(
-        "--inter-threads", type=click.IntRange(1, 64), show_default=True,
-        help="ct2 only: batches run at once, each on threads/inter-threads cores."))
+    inter_threads: int | None = field(default=None, metadata=_opt(
+        "--inter-threads", type=click.IntRange(1, 64),
+        help="ct2 only: batches run at once, each on threads/inter-threads cores [default: one per core up to "
+             "4 cores, else cores/4; 1 on a GPU]."))
     beam_size: int = field(default=4, metadata=_opt(
         "--beam", type=click.IntRange(1, 64), show_default=True))
     batch_size: int = field(default=16, metadata=_opt(

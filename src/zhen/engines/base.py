@@ -41,10 +41,10 @@ class DecodingOptions:
     threads: int | None = None
     #: on the CPU, CTranslate2 only: ``auto`` (default: int8 where the CPU has VNNI/AMX/dot product,
     #: else float32), ``int8``, ``int8_float32`` or ``float32``; on a GPU, either engine: float16,
-    #: bfloat16 (and ct2's int8_float16...); and how many batches run at once (``inter_threads``),
-    #: each on ``threads`` / inter_threads cores.
+    #: bfloat16 (and ct2's int8_float16...); and how many batches run at once (``inter_threads``,
+    #: None: chosen from the cores, see :func:`thread_layout`), each on ``threads`` / inter_threads cores.
     compute_type: str | None = None
-    inter_threads: int = 1
+    inter_threads: int | None = None
     #: set for a retry of output that looped (:mod:`zhen.quality`): n-grams of this size never
     #: repeat, and a token already in the output is penalized by this factor
     no_repeat_ngram_size: int = 0
@@ -56,10 +56,22 @@ class DecodingOptions:
 
     def __post_init__(self) -> None:
         for name in ("beam_size", "max_length", "batch_size", "inter_threads"):
-            if getattr(self, name) < 1:
+            if getattr(self, name) is not None and getattr(self, name) < 1:
                 raise ValueError(f"{name} must be at least 1, got {getattr(self, name)}")
         if self.threads is not None and self.threads < 1:
             raise ValueError(f"threads must be at least 1, got {self.threads}")
+
+
+def thread_layout(threads: int, inter: int | None = None, device: str = "cpu") -> tuple[int, int]:
+    """``(inter_threads, intra_threads)`` for CTranslate2 on ``threads`` cores: the user's
+    ``inter`` where given; else on a GPU one batch at a time; on a CPU of up to four cores one batch
+    per core (measured here, 2 cores, opus-mt's architecture, beam 4: two batches of one core each
+    decode 1.6× faster than one batch on both, ``python benchmarks/end_to_end.py``), on more cores
+    batches of four cores each (a batch's matrix products stop scaling past a few threads)."""
+    if inter is None:
+        inter = 1 if device != "cpu" else threads if threads <= 4 else max(1, threads // 4)
+    inter = max(1, min(inter, threads))
+    return inter, max(1, threads // inter)
 
 
 def translate_sorted(texts: list[str], length: Callable[[int], int],

@@ -47,7 +47,7 @@ from ..cpu import choose_compute_type
 from ..errors import EngineUnavailableError, ModelLoadError
 from ..families import require_family
 from ..models import ResolvedModel, convert_model
-from .base import DecodingOptions, Hypothesis, Progress, translate_sorted
+from .base import DecodingOptions, Hypothesis, Progress, thread_layout, translate_sorted
 from .device import choose_device, gpu_compute_type
 from .drivers import driver_for, prompt_terms
 from .phrases import Phrase, PhraseBuilder, as_string, placed_spans, unmet
@@ -107,13 +107,12 @@ class CT2Engine(ModelSizes):
                   "float16" if self.compute_type in ("float16", "bfloat16") else "float32")
         # the cached conversion when it is of this revision of the model, else a new one
         self.path = convert_model(model, stored)
-        cores = os.cpu_count() or 1
-        threads = self.options.threads or cores
-        inter = min(self.options.inter_threads, threads)
+        threads = self.options.threads or os.cpu_count() or 1
+        self.inter, intra = thread_layout(threads, self.options.inter_threads, self.device)
         runner = ctranslate2.Generator if self.driver.causal else ctranslate2.Translator
         self.translator = runner(
             str(self.path), device=self.device, compute_type=self.compute_type,
-            inter_threads=inter, intra_threads=max(1, threads // inter))
+            inter_threads=self.inter, intra_threads=intra)
         self.phrases = PhraseBuilder(self.tokenizer, self.driver.word_start)
         config = self.driver.config
         self._set_limits(config.get("max_position_embeddings") or config.get("n_positions"))
@@ -134,7 +133,7 @@ class CT2Engine(ModelSizes):
             prefixes = [lead + p for p in prefixes] if prefixes else [list(lead) for _ in sources]
             ends = [e + len(lead) for e in ends] if ends else None
         out = self.translator.translate_batch(
-            sources, target_prefix=prefixes, beam_size=beam_size or self.options.beam_size, max_batch_size=self.options.batch_size,
+            sources, target_prefix=prefixes, beam_size=beam_size or self.options.beam_size, max_batch_size=self._per_batch(len(sources)),
             batch_type="examples", max_decoding_length=max_new + len(lead), max_input_length=0, return_scores=True,
             return_attention=attention, no_repeat_ngram_size=self.options.no_repeat_ngram_size,
             repetition_penalty=self.options.repetition_penalty,
@@ -158,21 +157,26 @@ class CT2Engine(ModelSizes):
         limits = [e - len(p) for e, p in zip(ends, prefixes)] if ends else [max_new] * len(prompts)
         out = self.translator.generate_batch(
             [s + p for s, p in zip(prompts, prefixes)], max_length=max(1, max(limits)),
-            beam_size=beam_size or self.options.beam_size, max_batch_size=self.options.batch_size,
+            beam_size=beam_size or self.options.beam_size, max_batch_size=self._per_batch(len(prompts)),
             include_prompt_in_result=False, end_token=self.driver.stop_ids, return_end_token=True,
             return_scores=True, no_repeat_ngram_size=self.options.no_repeat_ngram_size,
             repetition_penalty=self.options.repetition_penalty)
         return [(p + list(r.sequences[0])[: max(0, k)], r.scores[0] if r.scores else None, None)
                 for p, r, k in zip(prefixes, out, limits)]
 
+    def _per_batch(self, n: int) -> int:
+        """Examples per CTranslate2 batch for a call of ``n``: the batch size, or fewer so that a
+        small call still spreads over every parallel batch (``inter_threads``)."""
+        return max(1, min(self.options.batch_size, -(-n // self.inter)))
+
     def _batches(self, order: list[int], lengths: dict[int, int]):
         """Runs of ``order`` (sorted by length) under both the example and the token budget; each
         run goes to CTranslate2 in one call, which splits it into ``batch_size`` batches and runs
         ``inter_threads`` of them at once."""
-        per_call = self.options.batch_size * max(1, self.options.inter_threads)
+        per_call = self.options.batch_size * self.inter
         run: list[int] = []
         for i in order:
-            if run and (len(run) >= per_call or lengths[run[0]] * (len(run) + 1) > MAX_BATCH_TOKENS * self.options.inter_threads):
+            if run and (len(run) >= per_call or lengths[run[0]] * (len(run) + 1) > MAX_BATCH_TOKENS * self.inter):
                 yield run
                 run = []
             run.append(i)

@@ -27,14 +27,14 @@ import argparse
 import random
 import re
 
-from summary_data import HKMA_YEARS, TUNING_YEARS, fit_model, hkma_doc, hkma_parts, hkma_report, lcsts_docs, lcsts_pairs, textrank_order
+from summary_data import (_MD, HKMA_YEARS, TUNING_YEARS, fit_model, hkma_doc, hkma_parts, hkma_report, lcsts_docs,
+                          lcsts_pairs, textrank_order)
 from zhen.metrics.rouge import rouge_l, rouge_n, tokens
 from zhen.summarizer import Sentence, candidates, english_of, summarize_sentences
 from zhen.summary_model import units
 
 YEARS = HKMA_YEARS
 METRICS = ("rouge1", "rouge2", "rougeL")
-_MD = re.compile(r"^\s{0,3}#{1,6}\s+")
 _EN_SENT = re.compile(r"(?<=[.!?])[\"”’)]*\s+(?=[A-Z0-9“\"(])")
 
 

@@ -13,6 +13,8 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
+from types import MappingProxyType
+from typing import Mapping
 
 from .normalize import Normalized, add_repairs, normalize_lines
 from .textnorm import convert_script
@@ -205,10 +207,10 @@ def classify(text: str) -> ParagraphKind:
     return "body"
 
 
-def _paragraph(index: int, kind: ParagraphKind, n: Normalized) -> Paragraph:
+def _paragraph(index: int, kind: ParagraphKind, n: Normalized, level: int = 0) -> Paragraph:
     if not n.changed:
-        return Paragraph(index=index, kind=kind, text=n.text)
-    return Paragraph(index=index, kind=kind, text=n.text, original=n.original, offsets=n.offsets)
+        return Paragraph(index=index, kind=kind, text=n.text, level=level)
+    return Paragraph(index=index, kind=kind, text=n.text, original=n.original, offsets=n.offsets, level=level)
 
 
 def parse_page_lines(
@@ -216,14 +218,15 @@ def parse_page_lines(
     *,
     title_hint: str | None = None,
     metadata_hint: Metadata | None = None,
-    headings: frozenset[str] = frozenset(),
+    headings: Mapping[str, int] = MappingProxyType({}),
     cells: frozenset[str] = frozenset(),
     paged: bool = True,
 ) -> PageParse:
     """Split a page's lines into title, metadata and classified paragraphs.
 
-    ``headings`` are lines the format itself marks as headings (Markdown ``#``); they keep that
-    kind whatever their length or punctuation. ``cells`` are lines the format marks as content (a
+    ``headings`` are lines the format itself marks as headings (Markdown ``#``, Word's heading
+    styles), each with its level (1 for ``#``; 0 where the format gives none); they keep that kind
+    and level whatever their length or punctuation. ``cells`` are lines the format marks as content (a
     Word table's cells, its notes): body paragraphs, never taken for page numbers, running headers,
     page chrome, a title or a heading. ``paged=False`` says the lines are the document's own
     paragraphs (Word), not a page's lines: none was wrapped at a page width.
@@ -284,10 +287,11 @@ def parse_page_lines(
 
     paragraphs: list[Paragraph] = []
     if title:
-        paragraphs.append(_paragraph(0, "title", title))
+        paragraphs.append(_paragraph(0, "title", title, headings.get(title.original) or headings.get(title.text, 0)))
     for n in body:
         kind = "heading" if n.original in headings else "body" if n.original in cells else classify(n.text)
-        paragraphs.append(_paragraph(len(paragraphs), kind, n))
+        level = headings.get(n.original) or headings.get(n.text, 0) if kind == "heading" else 0
+        paragraphs.append(_paragraph(len(paragraphs), kind, n, level))
     for n in [title, *body] if title else body:  # what was repaired in the release's own text
         add_repairs(repairs, n)
     return PageParse(paragraphs=paragraphs, metadata=metadata, removed=removed, repairs=repairs)

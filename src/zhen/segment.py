@@ -123,13 +123,14 @@ def _candidates(text: str, depth: list[int], start: int, end: int) -> Iterable[l
     ]
     yield inside_sentence_ends
     for level in _CLAUSE_LEVELS:
-        points = [i + 1 for i in range(start, end - 1) if text[i] in level and not _thousands(text, i)]
+        points = [i + 1 for i in range(start, end - 1) if text[i] in level and not thousands_comma(text, i)]
         yield [p for p in points if depth[p - 1] == 0]
         yield points
     yield [i + 1 for i in range(start, end - 1) if text[i].isspace()]
 
 
-def _thousands(text: str, i: int) -> bool:
+def thousands_comma(text: str, i: int) -> bool:
+    """Whether ``text[i]`` is the comma of a number's thousands (1,000), not a clause's."""
     return text[i] == "," and 0 < i < len(text) - 1 and text[i - 1].isdigit() and text[i + 1].isdigit()
 
 

@@ -104,8 +104,7 @@ class SharedEngine:
                     try:
                         self._finish(r)
                     except BaseException as exc:
-                        r.error = exc
-                        r.done.set()
+                        self._fail(r, exc)
 
     @staticmethod
     def _tell(r: _Request, reported: int) -> int:

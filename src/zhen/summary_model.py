@@ -28,7 +28,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Iterable, Sequence
 
-from .segment import bracket_depth, sentence_spans
+from .segment import thousands_comma, bracket_depth, sentence_spans
 from .textnorm import fold
 
 #: the base features, in the order of the model's weights (see :func:`design` for the expansion)
@@ -84,20 +84,18 @@ def clause_spans(text: str, start: int, end: int, min_chars: int = 6) -> list[tu
     a part that ends where the sentence ends reads as one; its first clauses or a middle run read as
     fragments. Each comes with its :data:`SPAN_FEATURES`."""
     depth = bracket_depth(text)
-    cuts = [i + 1 for i in range(start, end - 1) if text[i] in _CLAUSE_END and depth[i] == 0
-            and not (text[i] == "," and text[i - 1:i].isdigit() and text[i + 1].isdigit())]  # 1,000
+    cuts = [i + 1 for i in range(start, end - 1)
+            if text[i] in _CLAUSE_END and depth[i] == 0 and not thousands_comma(text, i)]
     bounds = [start] + cuts + [end]
     n = len(bounds) - 1
+    hi = end
+    while hi > start and (text[hi - 1] in _CLAUSE_END or text[hi - 1].isspace()):
+        hi -= 1
     out = []
-    for a in range(n):
-        for b in range(a + 1, min(n, a + MAX_CLAUSES) + 1):
-            if a == 0 or b != n:  # the whole sentence (added last), or not ending where it ends
-                continue
-            lo, hi = bounds[a], bounds[b]
-            while hi > lo and (text[hi - 1] in _CLAUSE_END or text[hi - 1].isspace()):
-                hi -= 1
-            if len(text[lo:hi].strip()) >= min_chars:
-                out.append((lo, hi, [0.0, a == 0, b == n, (b - a) / 3, n / 5]))
+    for a in range(max(1, n - MAX_CLAUSES), n):  # the last n - a clauses, the first a dropped
+        lo = bounds[a]
+        if len(text[lo:hi].strip()) >= min_chars:
+            out.append((lo, hi, [0.0, 0.0, 1.0, (n - a) / 3, n / 5]))
     out.append((start, end, [1.0, 1.0, 1.0, n / 3, n / 5]))
     return out
 

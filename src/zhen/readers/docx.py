@@ -64,10 +64,7 @@ def read_docx(data: bytes, name: str) -> Release:
     # Core properties say who made the file and when, not who wrote the release: only the title
     # is taken from them, and only when the text itself has none.
     parsed = parse_page_lines(lines, title_hint=document.core_properties.title or None,
-                              headings=frozenset(levels), cells=frozenset(fixed), paged=False)
-    for paragraph in parsed.paragraphs:
-        if paragraph.kind in ("title", "heading"):
-            paragraph.level = levels.get(paragraph.as_received.strip(), 0)
+                              headings=levels, cells=frozenset(fixed), paged=False)
     return Release(paragraphs=parsed.paragraphs, metadata=parsed.metadata, format="docx",
                    encoding=None, removed=parsed.removed, repairs=parsed.repairs)
 

@@ -22,10 +22,7 @@ def read_text(data: bytes, name: str) -> Release:
             if m := _MD_HEADING.match(line):
                 levels.setdefault(p.strip(), len(m.group(1)))
         lines = plain
-    parsed = parse_page_lines(lines, headings=frozenset(levels))
-    for paragraph in parsed.paragraphs:
-        if paragraph.kind in ("title", "heading"):
-            paragraph.level = levels.get(paragraph.as_received.strip(), levels.get(paragraph.text.strip(), 0))
+    parsed = parse_page_lines(lines, headings=levels)
     return Release(
         paragraphs=parsed.paragraphs,
         metadata=parsed.metadata,

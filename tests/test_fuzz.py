@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import zipfile
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from zhen.errors import ZhenError
@@ -33,6 +33,9 @@ def test_any_bytes_under_any_name_read_or_refuse_cleanly(data, name):
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.text(alphabet=st.characters(codec="utf-8"), max_size=2000), st.sampled_from(NAMES))
+@example("0\r\xad", "r.txt")  # a line of a soft hyphen only once made an empty caption
+@example("<title>\u200b\xad</title><p>正文。</p>", "r.html")
+@example("# \xad\n\n正文。", "r.md")
 def test_any_text_under_any_name_reads_or_refuses_cleanly(text, name):
     _read(text.encode("utf-8"), name)
 

@@ -247,6 +247,8 @@ def parse_page_lines(
     repaired = normalize_lines([line.strip() for line in lines if line.strip()])
     content: list[Normalized] = []
     for n in repaired:
+        if not n.text.strip():  # a line of invisible characters only (a soft hyphen, a zero-width space)
+            continue
         if n.original not in cells and is_chrome(n.text, rules):
             removed.append(n.original)
         else:
@@ -276,6 +278,7 @@ def parse_page_lines(
             title, body = body[0], body[1:]
         elif hint:
             title = normalize_lines([title_hint.strip()])[0]
+            title = title if title.text.strip() else None
         elif body and body[0].original not in cells and classify(body[0].text) != "body" and len(body) > 1:
             title, body = body[0], body[1:]
     if metadata_hint:

@@ -112,7 +112,7 @@ def test_archive_completes_with_every_bad_entry_recorded(archive, uninterrupted)
         for ext in ("json", "jsonl", "md", "docx", "tmx", "xlf"):
             assert (out / f"{stem}.{ext}").is_file()
         assert manifest[name]["outputs"]["json"]["sha256"]
-        assert manifest[name]["signature"]["engine"] == "transformers"
+        assert manifest[name]["signature"]["engine"] == "ct2"  # the default engine for a Marian model
     # the JSONL is the JSON's segments, one per line, each with where it came from
     stem = names[0][:-4]
     whole = json.loads((out / f"{stem}.json").read_text())
@@ -335,7 +335,7 @@ def test_local_workers_and_a_two_cpu_ray_cluster_match_the_local_run(tmp_path, t
     path = tmp_path / "small.zip"
     build_archive(path, 40, hostile=False)
     runs = {}
-    how = {"local": ("--engine", "transformers"), "processes": ("--workers", "2"),
+    how = {"local": ("--engine", "transformers"), "processes": ("--engine", "transformers", "--workers", "2"),
            "ray": ("--engine", "ray", "--workers", "2")}  # the spelling, --engine ray, for --runner ray
     for runner, flags in how.items():
         out = tmp_path / runner

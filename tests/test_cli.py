@@ -45,7 +45,7 @@ def test_translate_sample_release_as_bilingual_markdown(tiny_model, tmp_path):
     assert md.startswith("# ") and f"> {release.title}" in md
     assert "Author: Lan Haojing" in md and "2023-09-18 09:14" in md
     assert "*[Photo]" in md and "自治区生态环境厅厅长陈亮致辞" in md
-    assert "zhen signature: `zhen:0.1.0|engine:transformers|model:" in md
+    assert "zhen signature: `zhen:0.1.0|engine:ct2|model:" in md  # CTranslate2: the default for a Marian model
     # the summary line and the progress bar go to stderr, not into the document
     err = proc.stderr.decode()
     assert "segments in 10 paragraphs" in err and "translating" in err
@@ -67,7 +67,7 @@ def test_json_output_is_the_release_with_every_character_segmented(tiny_model):
             assert len(tokenizer(s.text_for_engine)["input_ids"]) <= 64  # the tiny model's limit
             assert s.target is not None
     sig = release.signature
-    assert sig["engine"] == "transformers" and sig["beam"] == 4 and sig["segment_tokens"] == 64
+    assert sig["engine"] == "ct2" and sig["beam"] == 4 and sig["segment_tokens"] == 64
 
 
 def test_known_sentences_come_back_as_trained(tiny_model):

@@ -136,7 +136,7 @@ def test_translate_with_ct2_places_every_requirement_like_the_reference(model_co
 
 
 def test_unknown_compute_type_and_transformers_int8_are_refused(model_copy):
-    proc = zhen("translate", SAMPLE, "--model", model_copy, "--compute-type", "int8")
+    proc = zhen("translate", SAMPLE, "--model", model_copy, "--engine", "transformers", "--compute-type", "int8")
     assert proc.returncode != 0 and "--engine ct2" in proc.stderr.decode()
     assert "Traceback" not in proc.stderr.decode()
 
@@ -228,7 +228,9 @@ def test_the_sentencepiece_tokenizer_gives_transformers_ids_and_text(model_copy,
             assert ours.decode(ids, skip_special_tokens=skip) == ref.decode(ids, skip_special_tokens=skip), ids
 
 
-def test_translating_with_ct2_starts_without_importing_transformers_or_torch(model_copy, tmp_path):
+def test_translating_with_the_default_engine_starts_without_importing_transformers_or_torch(model_copy, tmp_path):
+    """The default engine for an opus-mt model is CTranslate2 with the SentencePiece tokenizer read
+    directly; --quiet too leaves transformers unimported."""
     import subprocess
     import sys
 
@@ -237,10 +239,26 @@ def test_translating_with_ct2_starts_without_importing_transformers_or_torch(mod
     first = zhen("translate", release, "--model", model_copy, "--engine", "ct2", "-o", tmp_path / "first.md")
     assert first.returncode == 0, first.stderr.decode()  # converts the model, if no test has yet
     script = ("import sys\nfrom zhen.cli import run\nsys.argv = ['zhen', 'translate', sys.argv[1], '--model', sys.argv[2], "
-              "'--engine', 'ct2', '-o', sys.argv[3]]\ntry:\n    run()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+              "'--quiet', '-o', sys.argv[3]]\ntry:\n    run()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
               "print(sorted(m for m in ('transformers', 'torch') if m in sys.modules))\n")
     proc = subprocess.run([sys.executable, "-c", script, str(release), str(model_copy), str(tmp_path / "out.md")],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip().splitlines()[-1] == "[]", proc.stdout
     assert "Chen Liang" in (tmp_path / "out.md").read_text("utf-8")
+
+
+def test_engine_auto_is_ct2_for_a_marian_model_and_transformers_where_ctranslate2_is_missing(model_copy, monkeypatch,
+                                                                                            caplog):
+    """The default engine: CTranslate2 where it passes the placement table (test_enforcement.py runs
+    every placement test on both engines), the reference where CTranslate2 cannot run, said once."""
+    import logging
+    import sys
+
+    model = resolve_model(model_copy)
+    assert create_engine("auto", model, DecodingOptions(beam_size=2)).name == "ct2"
+    monkeypatch.setitem(sys.modules, "ctranslate2", None)  # as where it is not installed
+    with caplog.at_level(logging.WARNING, logger="zhen"):
+        engine = create_engine("auto", model, DecodingOptions(beam_size=3))
+    assert engine.name == "transformers"
+    assert "CTranslate2 cannot run this model here" in caplog.text and "pip install ctranslate2" in caplog.text

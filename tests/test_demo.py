@@ -90,7 +90,8 @@ def test_paste_translate_and_see_english_terms_and_summary(app_url, browser):
 
     browser.get(app_url)
     info = _wait_for(browser, "#engine-info", "engine")
-    assert "transformers" in info and "zhen-tiny-model" in info  # the page says which model and engine
+    # the page says which model and engine: CTranslate2, the default for a Marian model (engine auto)
+    assert "ct2" in info and "zhen-tiny-model" in info
     _paste(browser, SAMPLE.read_text(encoding="utf-8"))
     browser.find_element(By.CSS_SELECTOR, "#translate-btn").click()
     status = _wait_for(browser, "#status", "Translated")
@@ -159,3 +160,19 @@ def test_check_and_fix_tab_audits_a_pasted_draft_and_offers_the_fixed_english(ap
     assert hrefs >= {"txt", "html"}, hrefs
     ARTIFACTS.mkdir(exist_ok=True)
     browser.save_screenshot(str(ARTIFACTS / "demo-check-fix.png"))
+
+
+def test_a_long_paste_shows_the_time_left_and_can_be_cancelled(app_url, browser):
+    """Issue 19: a long paste says how long it will take and Cancel stops it; the page serves on."""
+    from selenium.webdriver.common.by import By
+
+    browser.get(app_url)
+    _wait_for(browser, "#engine-info", "engine")
+    _paste(browser, "\n".join([SAMPLE.read_text(encoding="utf-8")] * 40))
+    browser.find_element(By.CSS_SELECTOR, "#translate-btn").click()
+    _wait_for(browser, "body", " left", timeout=120)  # "translating 120/1840 segments, about 40 s left"
+    browser.find_element(By.CSS_SELECTOR, "#cancel-btn").click()
+    _wait_for(browser, "#status", "Cancelled", timeout=30)
+    _paste(browser, "陈亮出席并致辞。")
+    browser.find_element(By.CSS_SELECTOR, "#translate-btn").click()
+    assert "Chen Liang" in _wait_for(browser, "#side-by-side", "Chen Liang", timeout=60)

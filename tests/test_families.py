@@ -191,6 +191,18 @@ def test_the_glossary_goes_into_a_chat_models_prompt(family_dirs):
     assert "陈亮 → Chen Liang" in prompt and "落实全球发展倡议 → implementing the Global Development Initiative" in prompt
 
 
+@pytest.mark.parametrize("family", FAMILIES)
+def test_engine_auto_takes_ctranslate2_only_where_it_places_terms_as_the_reference_does(family_dirs, family):
+    """Marian passes every placement test on both engines; for NLLB and MADLAD CTranslate2's repair
+    leaves a few requirements to the last resort (the test above), and a chat model's CTranslate2
+    engine only names the terms in its prompt: those keep the reference engine."""
+    from zhen.engines import CT2_MATCHES
+
+    engine = create_engine("auto", resolve_model(str(family_dirs[family])), DecodingOptions(beam_size=1))
+    assert engine.name == ("ct2" if family in CT2_MATCHES else "transformers")
+    assert CT2_MATCHES == {"marian"}
+
+
 def test_a_model_ctranslate2_cannot_convert_is_refused_naming_the_other_engine(family_dirs, tmp_path):
     hunyuan = tmp_path / "Hunyuan-MT-tiny"
     shutil.copytree(family_dirs["chat"], hunyuan)

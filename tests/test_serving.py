@@ -7,6 +7,8 @@ import threading
 import time
 from dataclasses import replace
 
+import pytest
+
 from zhen.glossary import load_layers
 from zhen.pipeline import Pipeline
 from zhen.serving import SharedEngine
@@ -100,3 +102,80 @@ def test_an_engine_failure_reaches_the_request_and_the_engine_serves_on(tiny_mod
         assert all(s.target for s in again.segments())
     finally:
         pipe.engine.translate_batch = original
+
+
+def test_a_cancelled_request_stops_at_once_and_the_others_go_on(tiny_model):
+    from zhen.serving import Cancelled
+
+    pipe = _pipe(tiny_model)
+    long_release = pipe.segment(pipe.read(SAMPLE))
+    short_release = pipe.segment(pipe.read("论坛在南宁举行。"))
+    shared = SharedEngine(pipe, round_size=2)
+    sent: list[int] = []
+    original = pipe.engine.translate_batch
+
+    def counting(texts, **kw):  # the real engine, its calls counted
+        sent.append(len(texts))
+        time.sleep(0.05)  # a slower machine's pace, so that the cancel lands mid-request
+        return original(texts, **kw)
+
+    pipe.engine.translate_batch = counting
+    try:
+        cancel = threading.Event()
+        outcome: dict[str, object] = {}
+
+        def long_request():
+            try:
+                shared.translate(pipe, long_release, cancel=cancel)
+            except Cancelled as exc:
+                outcome["long"] = exc
+
+        first = threading.Thread(target=long_request)
+        first.start()
+        while len(sent) < 3:
+            time.sleep(0.01)
+        assert shared.expected_seconds(10) > 0  # the pace is known once rounds have run
+        cancel.set()
+        first.join(timeout=5)
+        assert not first.is_alive() and "Cancelled" in str(outcome["long"])
+        at_cancel = sum(sent)
+        short = shared.translate(pipe, short_release)  # the engine serves on
+        assert short.segments()[0].target
+        # the cancelled request's segments left the rounds: at most the round in flight was decoded for it
+        assert sum(sent) - at_cancel <= 2 + len(short_release.segments())
+        assert sum(sent) < len(long_release.segments())
+    finally:
+        pipe.engine.translate_batch = original
+
+
+def test_the_expected_time_counts_the_requests_already_waiting(tiny_model):
+    pipe = _pipe(tiny_model)
+    shared = SharedEngine(pipe)
+    assert shared.expected_seconds(10) is None  # nothing measured yet
+    shared.translate(pipe, pipe.segment(pipe.read(SAMPLE)))
+    alone = shared.expected_seconds(10)
+    assert alone is not None and alone > 0
+    assert shared.expected_seconds(20) == pytest.approx(2 * alone)
+
+
+def test_the_demo_says_the_expected_time_and_the_time_left_and_cancels(tiny_model):
+    from zhen.demo import Demo
+    from zhen.serving import Cancelled
+
+    demo = Demo(_pipe(tiny_model))
+    said: list[str] = []
+
+    def progress(fraction, desc=""):
+        said.append(desc)
+
+    text = SAMPLE.read_text(encoding="utf-8")
+    demo.run(text, None, [], None, 0, progress=progress)
+    assert said[0].startswith("translating ") and "expected" not in said[0]  # no pace measured yet
+    assert any(" left" in d for d in said[1:]), said
+    said.clear()
+    demo.run(text, None, [], None, 0, progress=progress)
+    assert "expected" in said[0], said[0]  # the second request is told its expected time up front
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled, match="nothing of this translation was kept"):
+        demo.run(text * 3, None, [], None, 0, progress=progress, cancel=cancel)

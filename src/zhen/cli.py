@@ -26,11 +26,12 @@ def _configure_logging(verbose: int, quiet: bool) -> None:
     level = logging.ERROR if quiet else (logging.INFO if verbose else logging.WARNING)
     logging.basicConfig(level=level, format="zhen: %(message)s", stream=sys.stderr, force=True)
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    if quiet:
+    if quiet:  # transformers reads this when it is imported (CTranslate2 with an opus-mt model never imports it)
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-        from transformers.utils import logging as hf_logging
+        if "transformers" in sys.modules:
+            from transformers.utils import logging as hf_logging
 
-        hf_logging.disable_progress_bar()
+            hf_logging.disable_progress_bar()
 
 
 def _say(quiet: bool, message: str) -> None:
@@ -584,7 +585,7 @@ def demo(host: str, port: int, auth_pairs: tuple[str, ...], auth_file: Path | No
 @click.option("--formats", default="json,md", show_default=True,
               help="Comma-separated: json, jsonl (a segment per line), md, docx, tmx, xliff, txt.")
 @click.option("--summarize", "with_summary", is_flag=True, help="Also write a 3-sentence bilingual summary per document.")
-@options(engine={"type": click.Choice(["transformers", "ct2", "ray"]),
+@options(engine={"type": click.Choice(["auto", "transformers", "ct2", "ray"]),
                  "help": "ray: short for --runner ray with the transformers engine."},
          max_input_mb={"flags": ("--max-doc-mb", "--max-input-mb"),
                        "help": "Larger documents (or archive entries) are refused and recorded."})
@@ -626,7 +627,7 @@ def batch(source: Path, outdir: Path, formats: str, with_summary: bool, runner: 
     with job_lock(outdir):  # a job already running there is refused before the model loads
         pass
     pipeline = settings.pipeline()
-    engine, options = settings.engine, settings.decoding()
+    engine, options = pipeline.engine.name, settings.decoding()  # the engine "auto" chose, in every worker
     chunk_runner = None
     if runner == "local" and workers and workers > 1:
         from .batch.runners import ProcessRunner

@@ -11,8 +11,10 @@ to download as text and as the HTML report. No model runs for it.
 
 The model is loaded once at start-up and serves every user: up to four translations run at once,
 their segments decoded together in the same engine calls (:mod:`zhen.serving`), each request taking a
-fair share of every call, so a long paste does not hold back a short one that comes after it. The
-check tab runs one request at a time.
+fair share of every call, so a long paste does not hold back a short one that comes after it. A
+translation shows its expected time as it starts (the engine's recent pace) and the time left as it
+goes, and *Cancel* stops it at once, its segments leaving the engine's next calls. The check tab runs
+one request at a time.
 
 ``zhen demo [--host 127.0.0.1] [--port 7860] [--model M] [--engine E] [--glossary G ...]``
 """
@@ -26,6 +28,7 @@ import logging
 import os
 import re
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -39,7 +42,7 @@ from .exporters import marked_pieces, term_spans
 from .normalize import describe_repairs
 from .quality import quality_line, segment_note
 from .requirements import placement_stats
-from .serving import SharedEngine
+from .serving import Cancelled, SharedEngine
 from .check import CSS as CHECK_CSS
 
 log = logging.getLogger(__name__)
@@ -180,21 +183,31 @@ class Demo:
             layers.append(self.received(session_file))
         return load_layers(layers, shipped=False, user=False)
 
-    def run(self, text, upload, chosen, session_file, sentences, progress=None):
-        """Everything the page shows, as a dict; ``status`` says what happened (or what went wrong)."""
+    def run(self, text, upload, chosen, session_file, sentences, progress=None,
+            cancel: threading.Event | None = None):
+        """Everything the page shows, as a dict; ``status`` says what happened (or what went wrong).
+        ``progress(fraction, desc=…)`` is told the segments done and the time left; setting ``cancel``
+        stops the translation (:class:`~zhen.serving.Cancelled`)."""
         started = time.monotonic()
         release = self.read(text, upload)
         pipe = dataclasses.replace(self.pipeline, glossary=self.glossary(chosen, session_file))
         release = pipe.segment(release)
         total = max(1, pipe.count_units(release))
         done = [0]
+        expected = self.shared.expected_seconds(total)
+        if progress is not None:
+            progress(0.0, desc=f"translating {total} segments"
+                     + (f", about {_duration(expected)} expected" if expected is not None else ""))
 
         def tick(n: int) -> None:
             done[0] += n
             if progress is not None:
-                progress(min(1.0, done[0] / total), desc=f"translating {done[0]}/{total} segments")
+                spent = time.monotonic() - started
+                left = spent / done[0] * (total - done[0])
+                progress(min(1.0, done[0] / total),
+                         desc=f"translating {done[0]}/{total} segments, about {_duration(left)} left")
 
-        translated = self.shared.translate(pipe, release, progress=tick)
+        translated = self.shared.translate(pipe, release, progress=tick, cancel=cancel)
         from .summarizer import summarize
 
         summary = summarize(translated, pipe, sentences=int(sentences)) if sentences else None
@@ -260,16 +273,42 @@ class Demo:
         return paths
 
 
+def _duration(seconds: float) -> str:
+    """A time to wait, as a person says it: 8 s, 40 s, 3 min."""
+    if seconds < 55:
+        return f"{max(1, round(seconds))} s"
+    return f"{max(1, round(seconds / 60))} min"
+
+
 # --- the page --------------------------------------------------------------------------------
 def build_app(demo: Demo):
     import gradio as gr
 
-    def handle(text, upload, chosen, session_file, sentences, progress=gr.Progress()):
+    running: dict[str, threading.Event] = {}  # a browser session's translation in progress, to cancel
+
+    def handle(text, upload, chosen, session_file, sentences, request: gr.Request, progress=gr.Progress()):
+        cancel = running[request.session_hash] = threading.Event()
         try:
-            out = demo.run(text, upload, chosen, session_file, sentences, progress=progress)
+            out = demo.run(text, upload, chosen, session_file, sentences, progress=progress, cancel=cancel)
+        except Cancelled as exc:
+            return str(exc), "", "", [], None
         except ZhenError as exc:
             return _error(exc, upload, session_file), "", "", [], None
+        finally:
+            if running.get(request.session_hash) is cancel:
+                del running[request.session_hash]
         return out["status"], out["side"], out["summary"], out["audit"], out["files"]
+
+    def stop(request: gr.Request):
+        cancel = running.get(request.session_hash)
+        if cancel is None:
+            return "Nothing is being translated."
+        cancel.set()
+        return "Cancelled: nothing of this translation was kept."
+
+    # Gradio hands a request to a parameter annotated gr.Request; this module's annotations are strings
+    # it cannot resolve (gradio is imported here only), so they are given as the class itself
+    handle.__annotations__["request"] = stop.__annotations__["request"] = gr.Request
 
     def handle_check(source, draft, chosen, session_file):
         try:
@@ -283,7 +322,7 @@ def build_app(demo: Demo):
         gr.Markdown("## zhen — Chinese official releases into publishable English")
         gr.Markdown(demo.header(), elem_id="engine-info")
         with gr.Tab("Translate", elem_id="translate-tab"):
-            translate_tab(demo, handle)
+            translate_tab(demo, handle, stop)
         with gr.Tab("Check & fix a draft", elem_id="check-tab"):
             check_tab(demo, handle_check)
     return app
@@ -332,8 +371,8 @@ def check_tab(demo: Demo, handle) -> None:
              api_name="check", concurrency_limit=1)
 
 
-def translate_tab(demo: Demo, handle) -> None:
-    """The first tab: a release in, its English, summary, audit and files out."""
+def translate_tab(demo: Demo, handle, stop) -> None:
+    """The first tab: a release in, its English, summary, audit and files out; *Cancel* stops it."""
     import gradio as gr
 
     with gr.Row():
@@ -346,7 +385,9 @@ def translate_tab(demo: Demo, handle) -> None:
         with gr.Column(scale=2):
             chosen, session_file = _glossary_pickers(demo)
             sentences = gr.Slider(0, 10, value=3, step=1, label="Summary sentences (0: none)", elem_id="summary-length")
-            go = gr.Button("Translate", variant="primary", elem_id="translate-btn")
+            with gr.Row():
+                go = gr.Button("Translate", variant="primary", elem_id="translate-btn")
+                cancel = gr.Button("Cancel", variant="stop", elem_id="cancel-btn")
     status = gr.Markdown(elem_id="status")
     with gr.Tab("Side by side"):
         side = gr.HTML(elem_id="side-by-side")
@@ -356,8 +397,10 @@ def translate_tab(demo: Demo, handle) -> None:
         audit = gr.Dataframe(headers=["中文", "English", "kind", "placed", "method"], elem_id="audit",
                              interactive=False)
     files = gr.File(label="Download: Markdown, JSON, DOCX, TMX", file_count="multiple", elem_id="downloads")
-    go.click(handle, [text, upload, chosen, session_file, sentences], [status, side, summary, audit, files],
-             api_name="translate", concurrency_limit=demo.concurrency)
+    event = go.click(handle, [text, upload, chosen, session_file, sentences], [status, side, summary, audit, files],
+                     api_name="translate", concurrency_limit=demo.concurrency)
+    # the engine drops the request's segments (stop), and the page stops waiting for it (cancels)
+    cancel.click(stop, None, [status], cancels=[event], api_name="cancel", concurrency_limit=None, queue=False)
 
 
 def is_loopback(host: str) -> bool:

@@ -207,7 +207,8 @@ def convert_model(model: ResolvedModel, quantization: str = "int8", *, models_ro
                 return target
         except ValueError:
             pass
-    log.info("converting %s to CTranslate2 (%s) in %s", model.name, quantization, target)
+    log.warning("converting %s to CTranslate2 (%s weights) once, into %s; later runs reuse it", model.name,
+                quantization, target)
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=target.name + ".", dir=target.parent))
     try:

@@ -62,7 +62,7 @@ class Pipeline:
         cls,
         model: str | Path | None = None,
         *,
-        engine: str = "transformers",
+        engine: str = "auto",
         options: DecodingOptions | None = None,
         models_root: str | Path | None = None,
         max_segment_tokens: int = DEFAULT_SEGMENT_TOKENS,

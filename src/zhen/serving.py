@@ -8,17 +8,31 @@ the short one's segments join the next round and it finishes as soon as they are
 request's English is then checked and audited exactly as :meth:`Pipeline.translate_many` does
 (:func:`check_quality` on that request's segments, :func:`postprocess`), so the result does not
 depend on who else was translating.
+
+A request can be cancelled (its user pressed *Cancel*): its segments leave the next rounds at once,
+and the others go on. The engine's recent pace gives a request's expected time before it starts
+(:meth:`SharedEngine.expected_seconds`).
 """
 
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Callable
 
 from .engines import Hypothesis
+from .errors import ZhenError
 from .pipeline import Pipeline, check_quality, engine_inputs, postprocess
 from .release import Release
+
+
+class Cancelled(ZhenError):
+    """The request was cancelled by its user before its English was done."""
+
+
+#: how much each round's pace counts in the running estimate of seconds per segment
+PACE_WEIGHT = 0.3
 
 
 @dataclass
@@ -51,10 +65,24 @@ class SharedEngine:
         self._worker: threading.Thread | None = None
         #: engine calls made and the requests each served (for tests and benchmarks)
         self.rounds: list[int] = []
+        #: the engine's recent seconds per segment (a running mean over rounds), None before the first
+        self.pace: float | None = None
 
-    def translate(self, pipeline: Pipeline, release: Release, progress: Callable[[int], None] | None = None) -> Release:
+    def expected_seconds(self, segments: int) -> float | None:
+        """About how long a new request of ``segments`` segments will take at the recent pace, with
+        what is waiting: each waiting request shares the rounds until it (or the new one) is done."""
+        if self.pace is None:
+            return None
+        with self._lock:
+            ahead = sum(min(len(r.order) - len(r.hyps), segments) for r in self._waiting)
+        return self.pace * (segments + ahead)
+
+    def translate(self, pipeline: Pipeline, release: Release, progress: Callable[[int], None] | None = None,
+                  cancel: threading.Event | None = None) -> Release:
         """``pipeline.translate(release)``, its segments decoded together with other requests'.
-        ``pipeline`` must use this engine (it may differ in glossary and settings around it)."""
+        ``pipeline`` must use this engine (it may differ in glossary and settings around it). Setting
+        ``cancel`` stops the request: :class:`Cancelled` is raised within a fraction of a second and
+        none of its segments goes to the engine again."""
         if pipeline.engine is not self.pipeline.engine:
             raise ValueError("the request's pipeline does not use the shared engine")
         release = release if release.segments() else pipeline.segment(release)
@@ -70,7 +98,11 @@ class SharedEngine:
                 self._worker.start()
             self._lock.notify_all()
         reported = 0
-        while not request.done.wait(0.2):  # progress is told in the caller's thread (a page's request)
+        while not request.done.is_set():  # progress is told in the caller's thread (a page's request)
+            if cancel is not None and cancel.is_set():
+                self._fail(request, Cancelled("Cancelled: nothing of this translation was kept."))
+                break
+            request.done.wait(0.2)
             reported = self._tell(request, reported)
         self._tell(request, reported)
         if request.error is not None:
@@ -86,6 +118,7 @@ class SharedEngine:
                 active = list(self._waiting)
             picked = self._round(active)
             items = [(r, i) for r, ids in picked for i in ids]
+            started = time.monotonic()
             try:
                 hyps = self.pipeline.engine.translate_batch(
                     [r.texts[i] for r, i in items], constraints=[r.constraints[i] for r, i in items],
@@ -95,12 +128,15 @@ class SharedEngine:
                     self._fail(r, exc)
                 continue
             self.rounds.append(len(picked))
+            pace = (time.monotonic() - started) / max(1, len(items))
+            self.pace = pace if self.pace is None else (1 - PACE_WEIGHT) * self.pace + PACE_WEIGHT * pace
             for (r, i), h in zip(items, hyps):
                 r.hyps[i] = h
             for r, ids in picked:
-                if len(r.hyps) == len(r.texts):
+                if len(r.hyps) == len(r.texts) and not r.done.is_set():  # done already: cancelled
                     with self._lock:
-                        self._waiting.remove(r)
+                        if r in self._waiting:
+                            self._waiting.remove(r)
                     try:
                         self._finish(r)
                     except BaseException as exc:
@@ -146,7 +182,9 @@ class SharedEngine:
 
     def _fail(self, r: _Request, exc: BaseException) -> None:
         with self._lock:
+            if r.done.is_set():  # finished, or cancelled, already
+                return
             if r in self._waiting:
                 self._waiting.remove(r)
-        r.error = exc
-        r.done.set()
+            r.error = exc
+            r.done.set()

@@ -26,7 +26,7 @@ def _engine_choice() -> click.Choice:
     """The engine registry's names (read when the CLI declares its options)."""
     from .engines import ENGINES
 
-    return click.Choice(list(ENGINES))
+    return click.Choice(["auto", *ENGINES])
 
 
 @dataclass(frozen=True)
@@ -35,9 +35,10 @@ class Settings:
 
     model: str | None = field(default=None, metadata=_opt(
         "--model", "-m", help=f"Model directory or hub id [default: {DEFAULT_MODEL}]."))
-    engine: str = field(default="transformers", metadata=_opt(
+    engine: str = field(default="auto", metadata=_opt(
         "--engine", type=_engine_choice, show_default=True,
-        help="transformers: the reference; ct2: CTranslate2, several times faster on CPU."))
+        help="ct2: CTranslate2, several times faster on CPU; transformers: the reference; auto: ct2 where it "
+             "places terms as the reference does (Marian models) and can run the model, else transformers."))
     device: str = field(default="auto", metadata=_opt(
         "--device", type=click.Choice(["auto", "cpu", "cuda"]), show_default=True,
         help="auto: a CUDA GPU where there is one, else the CPU."))

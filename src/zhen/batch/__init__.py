@@ -387,7 +387,7 @@ def _write_manifest(outdir: Path, ledger: Ledger, settings: dict) -> None:
                                  "input_sha256": doc["input_sha256"], "outputs": doc["outputs"],
                                  **doc["stats"], "signature": settings["signature"]},
                                 ensure_ascii=False, sort_keys=True))
-    _write_atomic(outdir / "manifest.jsonl", ("\n".join(lines) + "\n").encode("utf-8"))
+    _write_atomic(outdir / "manifest.jsonl", "".join(line + "\n" for line in lines).encode("utf-8"))  # empty: no documents
 
 
 def _export_memory(outdir: Path, ledger: Ledger, signature: dict) -> None:

@@ -249,3 +249,25 @@ def test_a_replacement_keeps_the_plural_and_never_cuts_a_hyphenated_word():
     at = text.index("trade")
     fixed, _ = _replace(text, at, at + len("trade tensions"), h.target, h, "aligned")
     assert fixed == "It grew despite escalating US-China trade tensions."  # not "Sino-US US-China"
+
+
+def test_ignore_case_counts_a_term_in_other_capitals_as_placed_and_the_fix_leaves_it(tmp_path):
+    """The WMT 2025 task counts terms regardless of case, and its dictionaries are not in publishing
+    case: with --ignore-case "SME Financing Guarantee Scheme" is placed for "SMe Financing guarantee
+    Scheme" and never rewritten to it; without, it is a different wording and the fix rewrites it."""
+    src, hyp, glossary = tmp_path / "r.zh", tmp_path / "r.en", tmp_path / "g.tsv"
+    src.write_text("中小企融资担保计划继续推行。\n", encoding="utf-8")
+    hyp.write_text("The SME Financing Guarantee Scheme continued.\n", encoding="utf-8")
+    glossary.write_text("中小企融资担保计划\tSMe Financing guarantee Scheme\n", encoding="utf-8")
+    args = ("-g", glossary, "--no-shipped-glossaries", "-f", "json")
+    exact = json.loads(zhen("check", src, hyp, *args).stdout)
+    ignored = json.loads(zhen("check", src, hyp, *args, "--ignore-case").stdout)
+    assert [f["status"] for f in exact["findings"] if f["kind"] == "term"] == ["different"]
+    assert [(f["status"], f["seen"]) for f in ignored["findings"] if f["kind"] == "term"] == \
+        [("placed", "SME Financing Guarantee Scheme")]
+    assert ignored["signature"]["case"] == "ignored" and "case" not in exact["signature"]
+    out = tmp_path / "fixed.en"
+    assert zhen("fix", src, hyp, "-g", glossary, "--no-shipped-glossaries", "--ignore-case", "-o", out).returncode == 0
+    assert out.read_text(encoding="utf-8") == "The SME Financing Guarantee Scheme continued.\n"
+    assert zhen("fix", src, hyp, "-g", glossary, "--no-shipped-glossaries", "-o", out).returncode == 0
+    assert "SMe Financing guarantee Scheme" in out.read_text(encoding="utf-8")

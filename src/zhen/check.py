@@ -15,6 +15,10 @@ A requirement the English lacks is then looked for in another wording:
   ("16.138 billion" for 1613.8亿 → "161.38 billion");
 - ``missing``: nothing of it is there.
 
+With ``ignore_case`` (``--ignore-case``) a term written in other capitals counts as placed, as the
+WMT 2025 task counts it (its dictionaries are not always in publishing case), and is left alone by
+the fix; the report's signature says ``case: ignored``.
+
 Glossary terms that a document renders more than one way are reported as inconsistent.
 
 :func:`fix_texts` makes the smallest edits that make every requirement hold: a ``different`` or
@@ -79,10 +83,12 @@ class CheckReport:
         return [f for f in self.findings if f.status in ("missing", "different")]
 
 
-def check_texts(pipeline, sources: list[str], translations: list[str], *, glossaries=None) -> CheckReport:
+def check_texts(pipeline, sources: list[str], translations: list[str], *, glossaries=None,
+                ignore_case: bool = False) -> CheckReport:
     """Audit ``translations[i]`` against ``sources[i]`` (see the module's docstring); the
     pipeline supplies the glossary layers and settings, and no model runs. ``glossaries[i]``,
-    when given, is unit i's glossary in place of the pipeline's (a WMT document's dictionary)."""
+    when given, is unit i's glossary in place of the pipeline's (a WMT document's dictionary).
+    ``ignore_case``: a term in other capitals is placed (its wording kept in ``seen``)."""
     from .pipeline import postprocess
 
     if len(sources) != len(translations):
@@ -99,6 +105,8 @@ def check_texts(pipeline, sources: list[str], translations: list[str], *, glossa
         for hit in (h for s in checked.segments() for h in s.terms):
             status, seen = ("off", None) if hit.method == "off" else ("placed", None) if hit.found else \
                 _other_wording(english, hit.kind, hit.target)
+            if ignore_case and status == "different" and hit.kind == "term" and seen.lower() == hit.target.lower():
+                status = "placed"
             findings.append(Finding(unit, hit.kind, hit.source, hit.target, status, seen, hit.origin,
                                     hit.start, hit.end))
             if hit.kind == "term" and status != "off":
@@ -109,7 +117,7 @@ def check_texts(pipeline, sources: list[str], translations: list[str], *, glossa
     texts = [(r.paragraphs[0].text, " ".join(t.split())) for r, t in zip(releases, translations)]
     # what the check depended on: the requirements' settings, not a model's (none ran)
     signature = {k: v for k, v in pipeline.signature().items() if k not in ("segment_tokens", "last_resort")}
-    signature.update(engine="check", model="none", revision="none")
+    signature.update(engine="check", model="none", revision="none", **({"case": "ignored"} if ignore_case else {}))
     return CheckReport(len(sources), findings, inconsistent, signature, texts)
 
 
@@ -305,7 +313,9 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None) ->
             review.add(unit)
         english[unit - 1] = text
         edits += sorted(unit_edits, key=lambda e: e.at)
-    return FixResult(english, edits, sorted(review), check_texts(pipeline, sources, english, glossaries=glossaries))
+    again = check_texts(pipeline, sources, english, glossaries=glossaries,
+                        ignore_case=report.signature.get("case") == "ignored")
+    return FixResult(english, edits, sorted(review), again)
 
 
 def _free_occurrence(text: str, seen: str, planned) -> int | None:

@@ -254,6 +254,9 @@ def summarize(source: str, sentences: int | None, ratio: float | None, chars: in
 
 def _check_inputs(f):
     f = click.option("--quiet", "-q", is_flag=True)(f)
+    f = click.option("--ignore-case", is_flag=True,
+                     help="A term written in other capitals counts as placed and is not rewritten (the WMT 2025 "
+                          "task counts terms so; for glossaries not kept in publishing case).")(f)
     f = click.option("--priors", type=click.Path(path_type=Path, dir_okay=False, exists=True),
                      help="Alignment priors from `zhen align-priors` [default: its default output, when built].")(f)
     f = options(only=("glossaries", "shipped_glossaries", "disabled_terms", "fidelity", "nested_terms"))(f)
@@ -272,7 +275,7 @@ def _check_inputs(f):
 @click.option("--fix", "fixed_out", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write the translation with every finding repaired here, as `zhen fix` does.")
 def check(source: Path, translation: Path | None, jsonl: bool, fmt: str, output: Path | None, strict: bool,
-          fixed_out: Path | None, priors: Path | None, quiet: bool, **given) -> int:
+          fixed_out: Path | None, priors: Path | None, ignore_case: bool, quiet: bool, **given) -> int:
     """Check a translation made elsewhere: every glossary term, number, date, name and Latin token
     its source requires, reported as placed, rendered differently, or missing.
 
@@ -282,7 +285,7 @@ def check(source: Path, translation: Path | None, jsonl: bool, fmt: str, output:
     import json
     from dataclasses import asdict
 
-    job = _CheckJob(source, translation, jsonl, given, quiet)
+    job = _CheckJob(source, translation, jsonl, given, quiet, ignore_case)
     if fixed_out is not None:
         job.fix(fixed_out, priors)
     report = job.report
@@ -309,14 +312,14 @@ def check(source: Path, translation: Path | None, jsonl: bool, fmt: str, output:
 @click.option("--report", "report_out", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write the HTML report: every finding, and every edit highlighted.")
 def fix(source: Path, translation: Path | None, jsonl: bool, output: Path, report_out: Path | None,
-        priors: Path | None, quiet: bool, **given) -> int:
+        priors: Path | None, ignore_case: bool, quiet: bool, **given) -> int:
     """Make the smallest edits that make every requirement of `zhen check` hold.
 
     A term written another way is replaced in place: the check's other wording, else the English
     words aligned to the term (word alignment with jieba and fast_align's model, no translation
     model needed). Numbers and dates are rewritten in place. Only what aligns to nothing is inserted,
     and its unit is flagged for review. Every edit is listed; the input is never overwritten."""
-    job = _CheckJob(source, translation, jsonl, given, quiet)
+    job = _CheckJob(source, translation, jsonl, given, quiet, ignore_case)
     job.fix(output, priors)
     if report_out is not None:
         from .check import render_html
@@ -329,7 +332,8 @@ def fix(source: Path, translation: Path | None, jsonl: bool, output: Path, repor
 class _CheckJob:
     """The inputs of `check` and `fix` read once, and the check run on them."""
 
-    def __init__(self, source: Path, translation: Path | None, jsonl: bool, given: dict, quiet: bool):
+    def __init__(self, source: Path, translation: Path | None, jsonl: bool, given: dict, quiet: bool,
+                 ignore_case: bool = False):
         from .bilingual import SUFFIXES as BILINGUAL
         from .bilingual import read_pairs
         from .check import check_texts, document_units
@@ -364,7 +368,7 @@ class _CheckJob:
             if len(sources) != len(english):
                 sources, english, labels = self._release_paragraphs(source, translation, english, len(sources))
         self.pipeline = settings.pipeline()
-        self.report = check_texts(self.pipeline, sources, english, glossaries=self.glossaries)
+        self.report = check_texts(self.pipeline, sources, english, glossaries=self.glossaries, ignore_case=ignore_case)
         self.report.labels = labels
 
     def _release_paragraphs(self, source: Path, translation: Path, english: list[str], n_source: int):

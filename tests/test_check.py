@@ -271,3 +271,18 @@ def test_ignore_case_counts_a_term_in_other_capitals_as_placed_and_the_fix_leave
     assert out.read_text(encoding="utf-8") == "The SME Financing Guarantee Scheme continued.\n"
     assert zhen("fix", src, hyp, "-g", glossary, "--no-shipped-glossaries", "-o", out).returncode == 0
     assert "SMe Financing guarantee Scheme" in out.read_text(encoding="utf-8")
+
+
+def test_fix_keeps_the_translators_paragraphs_inside_a_unit(tmp_path):
+    """A WMT document whose English split one Chinese paragraph in two ("January" over "January 14:
+    …") is checked as one unit; the fixed English keeps the two paragraphs, never "January January"."""
+    path = tmp_path / "system.jsonl"
+    doc = {"zh": "大事记\n\n1月14日：2023年广西外贸进出口总额达1613.8亿元。",
+           "en": "Major events\n\nJanuary\n\nJanuary 14: foreign trade reached 16.138 billion yuan in 2023."}
+    path.write_text(json.dumps(doc, ensure_ascii=False) + "\n", encoding="utf-8")
+    out = tmp_path / "fixed.jsonl"
+    proc = zhen("fix", path, "-o", out, "-q")
+    assert proc.returncode == 0, proc.stderr
+    english = json.loads(out.read_text(encoding="utf-8"))["en"]
+    assert "January\n\nJanuary 14" in english and "January January" not in english
+    assert "161.38 billion yuan" in english and "16.138" not in english

@@ -69,6 +69,9 @@ class CheckReport:
     texts: list[tuple[str, str]] = field(default_factory=list)
     #: how each unit is named to a person (``document:paragraph`` in a jsonl file), else its number
     labels: list[str] | None = None
+    #: the English as given, of each unit that holds line breaks (paragraphs a translator split): the
+    #: fix puts them back around its edits
+    layouts: dict[int, str] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         return dict(Counter(f.status for f in self.findings))
@@ -118,7 +121,8 @@ def check_texts(pipeline, sources: list[str], translations: list[str], *, glossa
     # what the check depended on: the requirements' settings, not a model's (none ran)
     signature = {k: v for k, v in pipeline.signature().items() if k not in ("segment_tokens", "last_resort")}
     signature.update(engine="check", model="none", revision="none", **({"case": "ignored"} if ignore_case else {}))
-    return CheckReport(len(sources), findings, inconsistent, signature, texts)
+    layouts = {unit: t for unit, t in enumerate(translations, 1) if "\n" in t.strip()}
+    return CheckReport(len(sources), findings, inconsistent, signature, texts, layouts=layouts)
 
 
 def _other_wording(english: str, kind: str, target: str) -> tuple[str, str | None]:
@@ -313,9 +317,27 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None) ->
             review.add(unit)
         english[unit - 1] = text
         edits += sorted(unit_edits, key=lambda e: e.at)
+    for unit, given in report.layouts.items():
+        english[unit - 1] = restore_breaks(given, english[unit - 1])
     again = check_texts(pipeline, sources, english, glossaries=glossaries,
                         ignore_case=report.signature.get("case") == "ignored")
     return FixResult(english, edits, sorted(review), again)
+
+
+def restore_breaks(given: str, fixed: str) -> str:
+    """``fixed`` (made from ``given`` with its whitespace collapsed, then edited) with the line
+    breaks of ``given`` back between the words that kept their places: a unit that holds two of the
+    translator's paragraphs ("January" over "January 14: …") stays two paragraphs."""
+    import difflib
+
+    words, runs = given.split(), re.findall(r"\s+", given.strip())
+    out = fixed.split()
+    seps = [" "] * max(0, len(out) - 1)
+    for a, b, size in difflib.SequenceMatcher(None, words, out, autojunk=False).get_matching_blocks():
+        for k in range(size - 1):
+            if "\n" in runs[a + k]:
+                seps[b + k] = runs[a + k]
+    return "".join(w + s for w, s in zip(out, [*seps, ""]))
 
 
 def _free_occurrence(text: str, seen: str, planned) -> int | None:
@@ -595,7 +617,7 @@ def document_units(sources: list[str], translations: list[str]) -> tuple[list[st
         en_lines = [line for line in en.split("\n") if line.strip()]
         for zs, es in paragraph_beads(zh_lines, en_lines):
             zh_units.append(" ".join(zh_lines[i] for i in zs))
-            en_units.append(" ".join(en_lines[j] for j in es))
+            en_units.append("\n\n".join(en_lines[j] for j in es))  # the translator's paragraphs stay apart
             doc_of.append(d)
     return zh_units, en_units, doc_of
 

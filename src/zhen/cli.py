@@ -405,8 +405,8 @@ class _CheckJob:
             for edit in fixed.edits:
                 notes[edit.unit - 1].append(edit.note())
             text = write_pairs(self.source, fixed.english, notes, {u - 1 for u in fixed.review})
-        else:
-            text = "\n".join(fixed.english) + "\n"
+        else:  # a line per unit: a unit's own paragraphs joined
+            text = "\n".join(" ".join(e.split()) for e in fixed.english) + "\n"
         write_output(text, out)
         left = fixed.after.problems
         _say(self.quiet, f"zhen: fix: {len(fixed.edits)} edits (" + fixed.tally()

@@ -39,6 +39,20 @@ def doubled(texts: list[str]) -> int:
     return sum(len(_DOUBLED.findall(t)) for t in texts)
 
 
+#: why an insertion was made, as :func:`zhen.check.fix_texts` says it, by the words that say it
+REASONS = (("taken", ("required elsewhere", "already replaced")), ("none", ("no English words align",)),
+           ("doubtful", ("doubtful alignment",)), ("partial", ("aligns to it", "too many", "cross a sentence")))
+
+
+def reason(edit) -> str:
+    """An insertion's reason class: its English already taken by another requirement (a nested entry
+    its outer entry's rendering contradicts, or a repeat the English merges), nothing aligned, a
+    doubtful alignment, or an unusable part; numbers and dates apart."""
+    if edit.kind in ("number", "date"):
+        return edit.kind
+    return next((name for name, words in REASONS if any(w in edit.why for w in words)), "other")
+
+
 def check_rate_entries(report, doc_of: list[int], docs) -> list[float]:
     """The task's rate as ``zhen check`` reads it: for each entry the task scores (its source in
     the document, a target in the reference: the task's own filter, applied here and never by
@@ -69,7 +83,7 @@ def outputs(root: Path, systems: list[str] | None) -> list[tuple[str, str]]:
 def run_output(system: str, mode: str, years: list[int], root: Path, priors) -> dict:
     pipe = Settings(engine="none", nested_terms=True, shipped_glossaries=False).pipeline()
     srcs, refs, dicts, before, after, check_scores = [], [], [], [], [], []
-    edits, seconds, misses, left = Counter(), {}, 0, 0
+    edits, seconds, misses, left, why = Counter(), {}, 0, 0, Counter()
     for year in years:
         docs = load_year(year, root)
         path = root / "submissions" / system / f"{system}.{year}.zhen.{mode}.jsonl"
@@ -84,6 +98,7 @@ def run_output(system: str, mode: str, years: list[int], root: Path, priors) -> 
         as_task = check_texts(pipe, zh_units, en_units, glossaries=glossaries, ignore_case=True)
         check_scores += check_rate_entries(as_task, doc_of, docs)
         edits.update(fixed.methods())
+        why.update(reason(e) for e in fixed.edits if e.method == "inserted")
         left += len(fixed.after.problems)
         misses += sum(f.kind == "term" and f.status not in ("placed", "off") for f in report.findings)
         new = join_documents(fixed.english, doc_of, len(docs))
@@ -101,7 +116,7 @@ def run_output(system: str, mode: str, years: list[int], root: Path, priors) -> 
         "chrf++_before": chrf.corpus_score(before, [refs]).score,
         "chrf++_after": chrf.corpus_score(after, [refs]).score,
         "edits": dict(edits), "doubled_before": doubled(before), "doubled_after": doubled(after),
-        "seconds": seconds, "misses": misses, "still_not_placed": left,
+        "seconds": seconds, "misses": misses, "still_not_placed": left, "inserted_why": dict(why),
     }
 
 
@@ -129,6 +144,13 @@ def main() -> None:
               f"{e.get('reworded', 0):6d} {e.get('number', 0) + e.get('date', 0):6d} {e.get('inserted', 0):6d} "
               f"{1 - e.get('inserted', 0) / max(1, total):7.1%} {r['doubled_before']:3d}→{r['doubled_after']:<3d} "
               f"{max(r['seconds'].values()):6.1f}", flush=True)
+    names = [name for name, _ in REASONS] + ["number", "date", "other"]
+    print("\ninsertions by reason (taken: the aligned words hold another requirement's English, or are already "
+          "replaced; none: nothing aligned; doubtful: one direction and no word in common; partial: too few, too "
+          "many or across a sentence)")
+    print(f"{'output':32} " + " ".join(f"{n:>8}" for n in names))
+    for r in rows:
+        print(f"{r['system'] + '/' + r['mode']:32} " + " ".join(f"{r['inserted_why'].get(n, 0):8d}" for n in names))
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
 

@@ -27,10 +27,10 @@ ENGINES: dict[str, tuple[str, str]] = {
     "ct2": ("zhen.engines.ct2_engine:CT2Engine", "ctranslate2"),
 }
 #: the families whose CTranslate2 engine passes every placement test the transformers engine passes
-#: (tests/test_placement.py). NLLB and MADLAD are not among them: on the suite's random-weight models
-#: CTranslate2's repair leaves 1-2 of the sample's 201 requirements to the last resort, where the
-#: reference places all inside its search; a chat model's CTranslate2 engine only names the terms in
-#: its prompt.
+#: (tests/test_enforcement.py runs each on both). NLLB and MADLAD are not among them: on the suite's
+#: random-weight models CTranslate2's repair leaves 1-2 of the sample's 201 requirements to the last
+#: resort, where the reference places all inside its search; a chat model's CTranslate2 engine only
+#: names the terms in its prompt.
 CT2_MATCHES = frozenset({"marian"})
 _made: dict[tuple[str, str, DecodingOptions], Any] = {}
 

@@ -284,10 +284,12 @@ def _duration(seconds: float) -> str:
 def build_app(demo: Demo):
     import gradio as gr
 
-    running: dict[str, threading.Event] = {}  # a browser session's translation in progress, to cancel
+    # a browser session's translations in progress (Translate pressed again before the first ended: both), to cancel
+    running: dict[str, set[threading.Event]] = {}
 
     def handle(text, upload, chosen, session_file, sentences, request: gr.Request, progress=gr.Progress()):
-        cancel = running[request.session_hash] = threading.Event()
+        cancel = threading.Event()
+        running.setdefault(request.session_hash, set()).add(cancel)
         try:
             out = demo.run(text, upload, chosen, session_file, sentences, progress=progress, cancel=cancel)
         except Cancelled as exc:
@@ -295,15 +297,18 @@ def build_app(demo: Demo):
         except ZhenError as exc:
             return _error(exc, upload, session_file), "", "", [], None
         finally:
-            if running.get(request.session_hash) is cancel:
-                del running[request.session_hash]
+            mine = running.get(request.session_hash, set())
+            mine.discard(cancel)
+            if not mine:
+                running.pop(request.session_hash, None)
         return out["status"], out["side"], out["summary"], out["audit"], out["files"]
 
     def stop(request: gr.Request):
-        cancel = running.get(request.session_hash)
-        if cancel is None:
+        cancels = running.pop(request.session_hash, set())
+        if not cancels:
             return "Nothing is being translated."
-        cancel.set()
+        for cancel in cancels:
+            cancel.set()
         return "Cancelled: nothing of this translation was kept."
 
     # Gradio hands a request to a parameter annotated gr.Request; this module's annotations are strings

@@ -168,7 +168,7 @@ def test_a_long_paste_shows_the_time_left_and_can_be_cancelled(app_url, browser)
 
     browser.get(app_url)
     _wait_for(browser, "#engine-info", "engine")
-    _paste(browser, "\n".join([SAMPLE.read_text(encoding="utf-8")] * 40))
+    _paste(browser, "\n".join([SAMPLE.read_text(encoding="utf-8")] * 80))  # 172,000 characters, under the limit
     browser.find_element(By.CSS_SELECTOR, "#translate-btn").click()
     _wait_for(browser, "body", " left", timeout=120)  # "translating 120/1840 segments, about 40 s left"
     browser.find_element(By.CSS_SELECTOR, "#cancel-btn").click()

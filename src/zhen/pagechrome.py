@@ -288,13 +288,15 @@ def parse_page_lines(
             author=metadata.author or metadata_hint.author,
         )
 
+    def level(n: Normalized) -> int:  # the format's level for the line as received, or as repaired
+        return headings.get(n.original) or headings.get(n.text, 0)
+
     paragraphs: list[Paragraph] = []
     if title:
-        paragraphs.append(_paragraph(0, "title", title, headings.get(title.original) or headings.get(title.text, 0)))
+        paragraphs.append(_paragraph(0, "title", title, level(title)))
     for n in body:
         kind = "heading" if n.original in headings else "body" if n.original in cells else classify(n.text)
-        level = headings.get(n.original) or headings.get(n.text, 0) if kind == "heading" else 0
-        paragraphs.append(_paragraph(len(paragraphs), kind, n, level))
+        paragraphs.append(_paragraph(len(paragraphs), kind, n, level(n) if kind == "heading" else 0))
     for n in [title, *body] if title else body:  # what was repaired in the release's own text
         add_repairs(repairs, n)
     return PageParse(paragraphs=paragraphs, metadata=metadata, removed=removed, repairs=repairs)

@@ -286,3 +286,24 @@ def test_fix_keeps_the_translators_paragraphs_inside_a_unit(tmp_path):
     english = json.loads(out.read_text(encoding="utf-8"))["en"]
     assert "January\n\nJanuary 14" in english and "January January" not in english
     assert "161.38 billion yuan" in english and "16.138" not in english
+
+
+def test_a_scale_error_is_rewritten_in_place_keeping_the_translators_currency():
+    """亿 read as a hundred million moves the point (180 billion for 180亿 = 18 billion): the same
+    significant digits at another value are a different wording, rewritten in place, the currency
+    the translator wrote kept; an amount another requirement asks for is never taken for one."""
+    from zhen.check import check_texts, fix_texts
+    from zhen.settings import Settings
+
+    pipeline = Settings(engine="none", shipped_glossaries=False).pipeline()
+    zh = ["计划的总额度增至180亿元人民币。", "纸币总值4,078亿港元。", "总额为100亿元，另有10亿元。"]
+    en = ["The total quota was raised to RMB 180 billion.", "Banknotes in circulation totalled HK$4,078 billion.",
+          "The total was 10 billion yuan, and another 10 billion yuan."]
+    report = check_texts(pipeline, zh, en)
+    status = {f.source: (f.status, f.seen) for f in report.findings}
+    assert status["180亿元"] == ("different", "180 billion") and status["4,078亿港元"] == ("different", "4,078 billion")
+    assert status["10亿元"] == ("missing", None)  # "10 billion" is 100亿元's, not a wrong 10亿元
+    fixed = fix_texts(pipeline, report)
+    assert fixed.english[:2] == ["The total quota was raised to RMB 18 billion.",
+                                 "Banknotes in circulation totalled HK$407.8 billion."]
+    assert [e.method for e in fixed.edits[:2]] == ["number", "number"]

@@ -75,3 +75,31 @@ def test_a_month_alone_is_a_date_not_a_number():
 
     found = [(m.kind, m.english) for m in find_numbers("# 2月\n直至2月中旬市場才穩定，6月份回升，3个月后")]
     assert found == [("date", "February"), ("date", "February"), ("date", "June"), ("number", "3")]
+
+
+@pytest.mark.parametrize("text,accepted", [
+    # an ordinal: 第1季 is "the first quarter", 第3年 "the third year", 第12届 "the 12th"
+    ("物業成交量於第1季錄得歷史新低", ("1", "one", "first", "1st", "Q1")),
+    ("連續第3年收縮", ("3", "three", "third", "3rd")),
+    ("第12届论坛", ("12", "12th")),
+    # a currency by name or code, and 兌1美元: "per US dollar"
+    ("每日5,000港元", ("HK$5,000", "5,000 Hong Kong dollars", "HKD 5,000", "HKD5,000", "5,000 HKD")),
+    ("港元兌1美元", ("US$1", "1 US dollar", "one US dollar", "per US dollar", "USD 1", "USD1", "1 USD")),
+    # a measure word English writes many ways: the number alone is placed
+    ("訪客超過586,600人次", ("586,600 person-times", "586,600")),
+])
+def test_other_accepted_forms(text, accepted):
+    (m,) = find_numbers(text)
+    assert m.accepted == accepted
+
+
+def test_ranges_and_lists_of_months_and_days():
+    found = [(m.english, m.kind) for m in find_numbers("拆息在1、2月期間上升；會議於6月1日至2日舉行；3至11月期間")]
+    assert found == [("January", "date"), ("February", "date"), ("June 1–2", "date"), ("March–November", "date")]
+    (days,) = find_numbers("2016年10月24日至25日")
+    assert days.english == "October 24–25, 2016" and "24-25 October 2016" in days.accepted
+    (months,) = find_numbers("3至11月")
+    assert "March and November" in months.accepted  # "between March and November"
+    # a currency named once for a range: 7.75至7.85港元 may be "HK$7.75 to 7.85"
+    low, high = find_numbers("7.75至7.85港元")
+    assert low.english == "7.75" and high.english == "HK$7.85" and "7.85" in high.accepted

@@ -105,9 +105,11 @@ def check_texts(pipeline, sources: list[str], translations: list[str], *, glossa
         segmented = pipeline.segment(release, glossary=glossary, whole_paragraphs=True)
         english = " ".join(english.split())
         checked = postprocess(segmented, [english] * len(segmented.segments()), last_resort=False, method="draft")
-        for hit in (h for s in checked.segments() for h in s.terms):
+        hits = [h for s in checked.segments() for h in s.terms]
+        amounts = {h.target for h in hits if h.kind == "number"}
+        for hit in hits:
             status, seen = ("off", None) if hit.method == "off" else ("placed", None) if hit.found else \
-                _other_wording(english, hit.kind, hit.target)
+                _other_wording(english, hit.kind, hit.target, amounts - {hit.target})
             if ignore_case and status == "different" and hit.kind == "term" and seen.lower() == hit.target.lower():
                 status = "placed"
             findings.append(Finding(unit, hit.kind, hit.source, hit.target, status, seen, hit.origin,
@@ -125,12 +127,12 @@ def check_texts(pipeline, sources: list[str], translations: list[str], *, glossa
     return CheckReport(len(sources), findings, inconsistent, signature, texts, layouts=layouts)
 
 
-def _other_wording(english: str, kind: str, target: str) -> tuple[str, str | None]:
+def _other_wording(english: str, kind: str, target: str, others: set[str] = frozenset()) -> tuple[str, str | None]:
     if kind == "date":
         seen = _date_order(english, target)
         return ("different", seen) if seen else ("missing", None)
     if kind == "number":
-        return _amount_wording(english, target)
+        return _amount_wording(english, target, others)
     seen = _reworded(english, target)
     return ("different", seen) if seen else ("missing", None)
 
@@ -153,28 +155,45 @@ def _value(text: str) -> Decimal | None:
     return value * _SCALE[m.group(2).lower()] if m.group(2) else value
 
 
-def _amount_wording(english: str, target: str) -> tuple[str, str | None]:
+def _amount_wording(english: str, target: str, others: set[str] = frozenset()) -> tuple[str, str | None]:
     """An amount written otherwise: ``equivalent`` (the same value in another form: 1,115.6
-    billion for 1.1156 trillion) or ``different`` (the same digits at another value: 16.138 billion
-    for 161.38 billion). Only amounts with a decimal point or a scale word are compared: a bare
-    12 is too common to be told from another 12."""
+    billion for 1.1156 trillion) or ``different`` (the same significant digits at another value:
+    16.138 billion for 161.38 billion, 180 billion for 18 billion: 亿 read as a hundred million).
+    Only amounts with a decimal point or a scale word are compared: a bare 12 is too common to be
+    told from another 12; an amount another requirement of the unit asks for (``others``) is that
+    one's, never this one's other wording."""
     if not re.search(r"\d\.\d|illion", target):
         return "missing", None
     want, digits = _value(target), _digits(target)
     own = _NUMBER.search(target)
+    taken = {_value(t) for t in others} - {None}
     for m in _NUMBER.finditer(english):
         text = m.group().strip()
         if not re.search(r"\d\.\d|illion", text) or (own and text == own.group().strip()):
             continue  # the target's own form: another requirement's occurrence, not another wording
-        if _value(text) == want:
+        value = _value(text)
+        if value == want:
             return "equivalent", text
-        if _digits(text) == digits:
+        if _digits(text) == digits and value not in taken:
             return "different", text
     return "missing", None
 
 
+def _amount_in_place(text: str, at: int, target: str) -> str:
+    """What replaces an amount's other wording at ``text[at:]``: the required amount, or only its
+    number where the translator's currency stands before it ("RMB 180 billion" → "RMB 18 billion",
+    not "RMB 18 billion yuan")."""
+    core = _NUMBER.search(target)
+    if core and re.search(r"(?:\bRMB|\bCNY|\$|€)\s?$", text[:at]):
+        return core.group().strip()
+    return target
+
+
 def _digits(text: str) -> str:
-    return re.sub(r"\D", "", re.sub(r"(\.\d*?)0+\b", r"\1", text)).lstrip("0")
+    """The significant digits of the first number in ``text``: 161.38, 16.138 and 1,613.8 → 16138;
+    180 and 18 → 18 (a scale read wrong moves the point, it changes no digit)."""
+    m = re.search(r"\d[\d,]*(?:\.\d+)?", text)
+    return re.sub(r"\D", "", m.group()).strip("0") if m else ""
 
 
 def _reworded(english: str, target: str) -> str | None:
@@ -271,7 +290,8 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None) ->
                 at = _free_occurrence(text, f.seen, planned)
                 if at is not None:
                     method = f.kind if f.kind in ("number", "date") else "reworded"
-                    planned.append((at, at + len(f.seen), f.target, f, method))
+                    wanted = _amount_in_place(text, at, f.target) if f.kind == "number" else f.target
+                    planned.append((at, at + len(f.seen), wanted, f, method))
                     continue
             if f.status in ("missing", "different", "equivalent"):
                 # the English of other requirements stays; one nested in this term's source may

@@ -23,6 +23,8 @@ from .textnorm import fold
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
 SMALL = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
+ORDINALS = ("zeroth", "first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+_RANGE = "至到~—–-"  # "-" last: literal in a character class
 _ENGLISH_SCALES = ((Decimal(10) ** 12, "trillion"), (Decimal(10) ** 9, "billion"), (Decimal(10) ** 6, "million"))
 _SPECIES_CONTEXT = re.compile(r"(新种|物种|植物|动物|鸟类|鱼类|野生)")
 
@@ -50,12 +52,17 @@ def _pattern() -> re.Pattern[str]:
     scales = "|".join(sorted(map(re.escape, data["scales"]), key=len, reverse=True))
     approx = "".join(data["approx"]["after"])
     num = r"\d+(?:,\d{3})*(?:\.\d+)?"
+    day = r"3[01]|[12]\d|0?[1-9]"
     return re.compile(
-        rf"(?P<ymd>(?P<y1>(?:19|20)\d{{2}})年(?P<m1>1[0-2]|0?[1-9])月(?P<d1>3[01]|[12]\d|0?[1-9])[日号])"
+        # a range of days: 6月1日至2日, 2016年10月24日至25日
+        rf"(?P<drange>(?:(?P<y0>(?:19|20)\d{{2}})年)?(?P<m0>1[0-2]|0?[1-9])月(?P<d0>{day})[日号]?[{_RANGE}](?P<d9>{day})[日号])"
+        rf"|(?P<ymd>(?P<y1>(?:19|20)\d{{2}})年(?P<m1>1[0-2]|0?[1-9])月(?P<d1>3[01]|[12]\d|0?[1-9])[日号])"
         rf"|(?P<ym>(?P<y2>(?:19|20)\d{{2}})年(?P<m2>1[0-2]|0?[1-9])月)"
         rf"|(?P<mrange>(?P<m3>1[0-2]|0?[1-9])(?:-|至|到|~)(?P<m4>1[0-2]|0?[1-9])月(?!\d))"
         rf"|(?P<md>(?P<m5>1[0-2]|0?[1-9])月(?P<d2>3[01]|[12]\d|0?[1-9])[日号])"
         rf"|(?P<month>(?P<m6>1[0-2]|0?[1-9])月份?(?![\d日号]))"
+        # the first months of a list: 1、2月 (January and February), 1及2月
+        rf"|(?P<mlist>(?P<m7>1[0-2]|0?[1-9])(?=[、,，和及与](?:1[0-2]|0?[1-9])月))"
         rf"|(?P<year>(?P<y3>(?:19|20)\d{{2}})年(?!\d))"
         rf"|(?P<pct>(?P<pn>{num})\s*%)"
         rf"|(?P<amount>(?P<an>{num})(?P<approx>[{approx}])?(?P<scale>{scales})?(?P<unit>{units})?)"
@@ -89,6 +96,12 @@ def _unit_words(unit: str | None, value: Decimal) -> tuple[str, str]:
     return spec.get("prefix", ""), suffix
 
 
+def ordinal(n: int) -> str:
+    """``1`` → ``1st``, ``12`` → ``12th``, ``23`` → ``23rd``."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def _amount(m: re.Match[str], folded: str, context: str) -> tuple[str, tuple[str, ...], int]:
     raw = m["an"].replace(",", "")
     value = Decimal(raw)
@@ -105,14 +118,31 @@ def _amount(m: re.Match[str], folded: str, context: str) -> tuple[str, tuple[str
     core = f"{prefix}{number}" + (f" {suffix}" if suffix else "")
     english = f"more than {core}" if m["approx"] else core
     accepted = [english]
-    if not scale and not m["unit"] and value == value.to_integral() and 0 <= value <= 10:
+    whole = not scale and not m["unit"] and value == value.to_integral()
+    if whole and 0 <= value <= 10:
         accepted.append(SMALL[int(value)])  # "5个市" may be "five cities"
+    if whole and folded[m.start() - 1 : m.start()] == "第" and value >= 1:  # 第1季: the first quarter
+        accepted += [ORDINALS[int(value)]] if value <= 10 else []
+        accepted.append(ordinal(int(value)))
+        if folded[m.end() : m.end() + 1] == "季":
+            accepted.append(f"Q{int(value)}")
     if not scale and "," not in m["an"] and "." not in m["an"] and value >= 1000 and not (1900 <= value <= 2100):
         accepted.append(f"{int(value):,}")  # 9580列 may be written "9,580 trains"
     if scale and not m["unit"]:
         accepted.append(core)
     if m["unit"] == "元":
         accepted += [f"RMB {number}", f"RMB{number}", f"{number} RMB", f"CNY {number}"]
+    spec = _data()["units"].get(m["unit"] or "", {})
+    if "name" in spec:  # a currency in words: "5,000 Hong Kong dollars"; 兌1美元: "per US dollar"
+        accepted.append(f"{number} {spec['name']}" + ("s" if value != 1 and spec.get("plural_s", True) else ""))
+        if value == 1:
+            accepted += [f"one {spec['name']}", f"per {spec['name']}"]
+    if "code" in spec:
+        accepted += [f"{spec['code']} {number}", f"{spec['code']}{number}", f"{number} {spec['code']}"]
+    if prefix and context[m.start() - 1 : m.start()] in _RANGE and context[m.start() - 2 : m.start() - 1].isdigit():
+        accepted.append(number)  # 7.75至7.85港元: "HK$7.75 to 7.85" names the currency once
+    if spec.get("bare"):
+        accepted.append(number)  # a measure word English writes many ways: 586,600人次, "586,600 visitors"
     return english, tuple(dict.fromkeys(accepted)), end
 
 
@@ -129,7 +159,14 @@ def find_numbers(text: str, context: str | None = None) -> list[NumberMatch]:
         before = folded[m.start() - 1] if m.start() > 0 else ""
         if before and before.isascii() and (before.isalpha() or before in "._-/"):
             continue
-        if m["ymd"]:
+        if m["drange"]:
+            month, a, b, year = MONTHS[int(m["m0"]) - 1], int(m["d0"]), int(m["d9"]), m["y0"]
+            tail = f", {year}" if year else ""
+            english = f"{month} {a}–{b}{tail}"
+            forms = [english, f"{month} {a}-{b}{tail}", f"{month} {a} to {b}{tail}", f"{month} {a} and {b}{tail}"]
+            forms += [f"{a}{dash}{b} {month}" + (f" {year}" if year else "") for dash in ("–", "-", " to ", " and ")]
+            out.append(NumberMatch(m.start(), m.end(), english, tuple(forms), "date"))
+        elif m["ymd"]:
             english = f"{MONTHS[int(m['m1']) - 1]} {int(m['d1'])}, {m['y1']}"
             out.append(NumberMatch(m.start(), m.end(), english, (english, f"{int(m['d1'])} {MONTHS[int(m['m1']) - 1]} {m['y1']}"), "date"))
         elif m["ym"]:
@@ -138,13 +175,14 @@ def find_numbers(text: str, context: str | None = None) -> list[NumberMatch]:
         elif m["mrange"]:
             a, b = MONTHS[int(m["m3"]) - 1], MONTHS[int(m["m4"]) - 1]
             english = f"{a}–{b}"
-            out.append(NumberMatch(m.start(), m.end(), english, (english, f"{a}-{b}", f"{a} to {b}", f"{a} through {b}"), "date"))
+            out.append(NumberMatch(m.start(), m.end(), english,
+                                   (english, f"{a}-{b}", f"{a} to {b}", f"{a} through {b}", f"{a} and {b}"), "date"))
         elif m["md"]:
             month, day = MONTHS[int(m["m5"]) - 1], int(m["d2"])
             english = f"{month} {day}"
             out.append(NumberMatch(m.start(), m.end(), english, (english, f"{day} {month}"), "date"))
-        elif m["month"]:  # a month alone: 2月中旬 → "February"
-            english = MONTHS[int(m["m6"]) - 1]
+        elif m["month"] or m["mlist"]:  # a month alone: 2月中旬 → "February"
+            english = MONTHS[int(m["m6"] or m["m7"]) - 1]
             out.append(NumberMatch(m.start(), m.end(), english, (english,), "date"))
         elif m["year"]:
             out.append(NumberMatch(m.start(), m.end(), m["y3"], (m["y3"],), "year"))

@@ -27,7 +27,9 @@ from sacrebleu.metrics import CHRF
 from zhen.check import check_texts, document_units, fix_texts, join_documents
 from zhen.glossary import Glossary
 from zhen.metrics.terms import term_success_rate
+from zhen.occurrences import find_words
 from zhen.settings import Settings
+from zhen.textnorm import fold
 from zhen.wmt25 import ZH_EN_YEARS, data_dir, load_year
 
 #: a word written twice in a row on one line ("the the"); a heading "Inflation" over a paragraph that
@@ -53,25 +55,53 @@ def reason(edit) -> str:
     return next((name for name, words in REASONS if any(w in edit.why for w in words)), "other")
 
 
-def check_rate_entries(report, doc_of: list[int], docs) -> list[float]:
+def check_rate_entries(report, doc_of: list[int], docs, hyps: list[str], gap: Counter) -> list[float]:
     """The task's rate as ``zhen check`` reads it: for each entry the task scores (its source in
     the document, a target in the reference: the task's own filter, applied here and never by
-    the check), the share of the check's occurrences of it found placed; an entry the check
-    required nowhere (every occurrence inside a longer term whose rendering holds it) counts as
-    placed. The task counts differently in three ways the check does not follow: it counts a target
-    anywhere in the document, as a substring ("iBond" in "iBonds"), and the same English for two
-    overlapping entries; the check claims a whole-word occurrence for each requirement in its unit."""
+    the check), the share of the check's occurrences of it found placed. An entry the check
+    required nowhere stood each time inside a longer term whose rendering holds it: it scores as
+    that term does.
+
+    The task counts differently, and ``gap`` tallies each occurrence the check found missing that
+    the task's counting credits, by where the task finds its English: ``document`` (elsewhere in the
+    document: the task counts a target anywhere in it, not where the source has the term),
+    ``shared`` (in the unit, but the English another requirement there claims: the task counts one
+    English for two entries, or two occurrences), ``substring`` (in the unit only inside a longer
+    word: "ip" in "relationship", which the task counts); ``held``: an entry the check required
+    nowhere, inside a longer term whose rendering is missing, its English found elsewhere."""
     occurrences: dict[tuple[int, str], list[bool]] = {}
+    outer: dict[int, list] = {}
+    missing: dict[tuple[int, str], list] = {}
     for f in report.findings:
         if f.kind == "term" and f.status != "off":
-            occurrences.setdefault((doc_of[f.unit - 1], f.source.lower()), []).append(f.status == "placed")
+            key = (doc_of[f.unit - 1], fold(f.source))
+            occurrences.setdefault(key, []).append(f.status == "placed")
+            outer.setdefault(key[0], []).append(f)
+            if f.status != "placed":
+                missing.setdefault(key, []).append(f)
     scores = []
     for d, doc in enumerate(docs):
-        src, ref = doc.zh.lower(), doc.en.lower()
+        src, ref, hyp = doc.zh.lower(), doc.en.lower(), hyps[d].lower()
         for term, targets in doc.proper.items():
-            if term.lower() in src and any(t.lower() in ref for t in targets):
-                seen = occurrences.get((d, term.lower()))
-                scores.append(sum(seen) / len(seen) if seen else 1.0)
+            if term.lower() not in src or not any(t.lower() in ref for t in targets):
+                continue
+            key = (d, fold(term))
+            seen = occurrences.get(key)
+            held = seen is None
+            if held:  # held inside longer terms: placed where they are
+                seen = [f.status == "placed" for f in outer.get(d, []) if key[1] in fold(f.source)] or [True]
+            score = sum(seen) / len(seen)
+            scores.append(score)
+            task = min(1.0, sum(hyp.count(t.lower()) for t in targets) / src.count(term.lower()))
+            if task > score and held:
+                gap["held"] += round((task - score) * len(seen))
+            elif task > score:  # as many of the check's misses as the task credits more
+                extra = round((task - score) * len(seen))
+                for f in missing.get(key, [])[:extra]:
+                    english = report.texts[f.unit - 1][1]
+                    where = ("shared" if any(find_words(english, t) for t in targets) else
+                             "substring" if any(t.lower() in english.lower() for t in targets) else "document")
+                    gap[where] += 1
     return scores
 
 
@@ -83,7 +113,7 @@ def outputs(root: Path, systems: list[str] | None) -> list[tuple[str, str]]:
 def run_output(system: str, mode: str, years: list[int], root: Path, priors, nested: bool = True) -> dict:
     pipe = Settings(engine="none", nested_terms=nested, shipped_glossaries=False).pipeline()
     srcs, refs, dicts, before, after, check_scores = [], [], [], [], [], []
-    edits, seconds, misses, left, why = Counter(), {}, 0, 0, Counter()
+    edits, seconds, misses, left, why, gap = Counter(), {}, 0, 0, Counter(), Counter()
     for year in years:
         docs = load_year(year, root)
         path = root / "submissions" / system / f"{system}.{year}.zhen.{mode}.jsonl"
@@ -96,7 +126,7 @@ def run_output(system: str, mode: str, years: list[int], root: Path, priors, nes
         fixed = fix_texts(pipe, report, glossaries=glossaries, priors=priors)
         seconds[year] = round(time.monotonic() - started, 1)
         as_task = check_texts(pipe, zh_units, en_units, glossaries=glossaries, ignore_case=True)
-        check_scores += check_rate_entries(as_task, doc_of, docs)
+        check_scores += check_rate_entries(as_task, doc_of, docs, hyps, gap)
         edits.update(fixed.methods())
         why.update(reason(e) for e in fixed.edits if e.method == "inserted")
         left += len(fixed.after.problems)
@@ -117,6 +147,7 @@ def run_output(system: str, mode: str, years: list[int], root: Path, priors, nes
         "chrf++_after": chrf.corpus_score(after, [refs]).score,
         "edits": dict(edits), "doubled_before": doubled(before), "doubled_after": doubled(after),
         "seconds": seconds, "misses": misses, "still_not_placed": left, "inserted_why": dict(why),
+        "check_gap": dict(gap),
     }
 
 
@@ -156,6 +187,16 @@ def main() -> None:
     print(f"{'output':32} " + " ".join(f"{n:>8}" for n in names))
     for r in rows:
         print(f"{r['system'] + '/' + r['mode']:32} " + " ".join(f"{r['inserted_why'].get(n, 0):8d}" for n in names))
+    print("\nthe check's rate against the task's: the occurrences the check finds missing that the task's counting "
+          "credits, by where the task finds the English (document: elsewhere in the document; shared: in the unit, "
+          "claimed by another requirement; substring: in the unit, only inside a longer word; held: an entry inside a "
+          "longer term whose rendering is missing)")
+    print(f"{'output':32} {'task':>6} {'check':>6} {'diff':>6} {'document':>8} {'shared':>8} {'substring':>9} {'held':>6}")
+    for r in rows:
+        g = r["check_gap"]
+        print(f"{r['system'] + '/' + r['mode']:32} {r['terms_before']:6.3f} {r['terms_check']:6.3f} "
+              f"{r['terms_check'] - r['terms_before']:+6.3f} {g.get('document', 0):8d} {g.get('shared', 0):8d} "
+              f"{g.get('substring', 0):9d} {g.get('held', 0):6d}")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
 

@@ -479,8 +479,17 @@ def _usable(text: str, span: tuple[int, int], target: str, protected, planned) -
     start, end = _widen(text, words[0].start(), words[-1].end(), target)
     if re.search(r"[.;!?]\s", text[start:end]):
         return None, f"the aligned words “{text[start:end]}” cross a sentence"
+    if text[start:end].lower() == target.lower():  # another requirement's English: replacing it adds nothing
+        return None, f"the aligned words “{text[start:end]}” are the required form already, required elsewhere"
+    # a placed requirement's English inside the words is kept when the required form holds it as
+    # often ("green bond" in "government green bond issuance program" → "Government Green Bond
+    # Programme"), unless the words already hold the required form: replacing them adds nothing
+    protected = set(protected)
+    inside = Counter(text[a:b].lower() for a, b in protected if start <= a and b <= end)
+    adds = target.lower() not in text[start:end].lower()
     for a, b in protected:
-        if start < b and end > a:
+        if start < b and end > a and not (adds and start <= a and b <= end and
+                                          target.lower().count(text[a:b].lower()) >= inside[text[a:b].lower()]):
             return None, f"the aligned words “{text[start:end]}” hold “{text[a:b]}”, required elsewhere"
     for a, b, wanted, *_ in planned:
         if start < b and end > a:

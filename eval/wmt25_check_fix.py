@@ -41,18 +41,10 @@ def doubled(texts: list[str]) -> int:
     return sum(len(_DOUBLED.findall(t)) for t in texts)
 
 
-#: why an insertion was made, as :func:`zhen.check.fix_texts` says it, by the words that say it
-REASONS = (("taken", ("required elsewhere", "already replaced")), ("none", ("no English words align",)),
-           ("doubtful", ("doubtful alignment",)), ("partial", ("aligns to it", "too many", "cross a sentence")))
-
-
-def reason(edit) -> str:
-    """An insertion's reason class: its English already taken by another requirement (a nested entry
-    its outer entry's rendering contradicts, or a repeat the English merges), nothing aligned, a
-    doubtful alignment, or an unusable part; numbers and dates apart."""
-    if edit.kind in ("number", "date"):
-        return edit.kind
-    return next((name for name, words in REASONS if any(w in edit.why for w in words)), "other")
+#: an insertion's reasons (:attr:`zhen.check.Edit.reason`): its English already taken by another
+#: requirement (a nested entry its outer entry's rendering contradicts, or a repeat the English merges),
+#: nothing aligned, a doubtful alignment, or an unusable part; numbers and dates apart
+REASONS = ("taken", "none", "doubtful", "partial")
 
 
 def check_rate_entries(report, doc_of: list[int], docs, hyps: list[str], gap: Counter) -> list[float]:
@@ -128,7 +120,7 @@ def run_output(system: str, mode: str, years: list[int], root: Path, priors, nes
         as_task = check_texts(pipe, zh_units, en_units, glossaries=glossaries, ignore_case=True)
         check_scores += check_rate_entries(as_task, doc_of, docs, hyps, gap)
         edits.update(fixed.methods())
-        why.update(reason(e) for e in fixed.edits if e.method == "inserted")
+        why.update(e.reason for e in fixed.edits if e.method == "inserted")
         left += len(fixed.after.problems)
         misses += sum(f.kind == "term" and f.status not in ("placed", "off") for f in report.findings)
         new = join_documents(fixed.english, doc_of, len(docs))
@@ -180,7 +172,7 @@ def main() -> None:
               f"{e.get('reworded', 0):6d} {e.get('number', 0) + e.get('date', 0):6d} {e.get('inserted', 0):6d} "
               f"{1 - e.get('inserted', 0) / max(1, total):7.1%} {r['doubled_before']:3d}→{r['doubled_after']:<3d} "
               f"{max(r['seconds'].values()):6.1f}", flush=True)
-    names = [name for name, _ in REASONS] + ["number", "date", "other"]
+    names = list(REASONS) + ["number", "date"]
     print("\ninsertions by reason (taken: the aligned words hold another requirement's English, or are already "
           "replaced; none: nothing aligned; doubtful: one direction and no word in common; partial: too few, too "
           "many or across a sentence)")

@@ -307,3 +307,5 @@ def test_a_scale_error_is_rewritten_in_place_keeping_the_translators_currency():
     assert fixed.english[:2] == ["The total quota was raised to RMB 18 billion.",
                                  "Banknotes in circulation totalled HK$407.8 billion."]
     assert [e.method for e in fixed.edits[:2]] == ["number", "number"]
+    (inserted,) = [e for e in fixed.edits if e.method == "inserted"]
+    assert inserted.after == "1 billion yuan" and inserted.reason == "number"

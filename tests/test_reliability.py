@@ -453,8 +453,10 @@ def test_a_page_with_no_article_is_refused_unless_whole_page_is_asked_for(tiny_m
     assert proc.returncode == 3 and not (tmp_path / "out.md").exists()
     proc = zhen("translate", page, "--model", tiny_model, "--whole-page", "-f", "json", "-o", tmp_path / "out.json")
     assert proc.returncode == 0, proc.stderr.decode()
-    kinds = [p["kind"] for p in json.loads((tmp_path / "out.json").read_text("utf-8"))["paragraphs"]]
+    out = json.loads((tmp_path / "out.json").read_text("utf-8"))
+    kinds = [p["kind"] for p in out["paragraphs"]]
     assert "caption" in kinds and "body" not in kinds
+    assert out["signature"]["page"] == "whole"  # the result says how its page was read
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "list.html").write_text(NAV_PAGE, encoding="utf-8")
     (tmp_path / "in" / "r.txt").write_text("陈亮出席并致辞。\n", encoding="utf-8")

@@ -232,6 +232,10 @@ class Edit:
     method: str = "inserted"
     at: int = 0  # where ``after`` starts in the fixed English of the unit
     why: str = ""  # for an insertion: why nothing was replaced
+    #: for an insertion, why in a word: ``taken`` (the aligned words hold another requirement's English
+    #: or another edit), ``none`` (nothing aligns), ``doubtful`` (one direction, no word in common),
+    #: ``partial`` (too few or too many words, or across a sentence), else the kind (number, date, …)
+    reason: str = ""
 
     def note(self) -> str:
         """The edit in a sentence for a reviewer (an XLIFF note, a line in the DOCX)."""
@@ -300,18 +304,18 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None) ->
                     f.start <= g.start and g.end <= f.end and g.target.lower() in f.target.lower())]
                 # the same term elsewhere in the unit is tried too: which of its occurrences the
                 # English left out is told by alignment, not by the order the check took them in
-                span, why = None, "no English words align to it"
+                span, reason, why = None, "none", "no English words align to it"
                 for g in [f] + [g for g in found if g is not f and g.kind == f.kind and g.source == f.source]:
                     aligned = spans.get(id(g))
                     if not aligned:
                         continue
-                    span, why = _usable(text, aligned.span, f.target, protected, planned)
+                    span, reason, why = _usable(text, aligned.span, f.target, protected, planned)
                     if span and not aligned.sure:
                         # a doubtful alignment is trusted only as far as the words it shares with
                         # the required form: "forum" of "forum was held", not the verb beside it
                         shared = _shared_run(text, span, f.target)
                         if shared is None:
-                            span, why = None, (f"only a doubtful alignment (“{text[span[0]:span[1]]}”: one "
+                            span, reason, why = None, "doubtful", (f"only a doubtful alignment (“{text[span[0]:span[1]]}”: one "
                                                "direction, no word in common with the required form)")
                         else:
                             span = shared
@@ -320,7 +324,7 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None) ->
                 if span:
                     planned.append((*span, f.target, f, "aligned"))
                 else:
-                    missing.append((f, why))
+                    missing.append((f, why, reason if f.kind == "term" else f.kind))
         unit_edits = []
         for start, end, wanted, f, method in sorted(planned, key=lambda p: -p[0]):
             text, edit = _replace(text, start, end, wanted, f, method)
@@ -329,11 +333,11 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None) ->
         for edit in sorted(unit_edits, key=lambda e: e.at):  # offsets of later edits moved by earlier ones
             edit.at += shift
             shift += len(edit.after) - len(edit.before or "")
-        for f, why in missing:
+        for f, why, reason in missing:
             hit = TermHit(0, 0, f.source, f.target, [f.target], f.kind, f.origin)
             text = insert_last_resort(text, hit)
             at = text.rfind(f.target)
-            unit_edits.append(Edit(unit, f.kind, f.source, None, f.target, "inserted", max(at, 0), why))
+            unit_edits.append(Edit(unit, f.kind, f.source, None, f.target, "inserted", max(at, 0), why, reason))
             review.add(unit)
         english[unit - 1] = text
         edits += sorted(unit_edits, key=lambda e: e.at)
@@ -461,10 +465,12 @@ def _shared_run(text: str, span: tuple[int, int], target: str) -> tuple[int, int
     return _widen(text, shared[0].start(), shared[-1].end(), target)
 
 
-def _usable(text: str, span: tuple[int, int], target: str, protected, planned) -> tuple[tuple[int, int] | None, str]:
+def _usable(text: str, span: tuple[int, int], target: str, protected,
+            planned) -> tuple[tuple[int, int] | None, str, str]:
     """``span`` trimmed of the articles, prepositions and possessives at its edges that the
-    target does not have, or ``None`` and why not: too long to be the term's words, across a
-    sentence, or overlapping a placed requirement or another edit."""
+    target does not have, or ``None`` and why not, as a reason (:attr:`Edit.reason`) and in words:
+    too long to be the term's words, across a sentence, or overlapping a placed requirement or
+    another edit."""
     start, end = span
     target_words = [w.lower() for w in _WORD.findall(target)]
     words = [m for m in _WORD.finditer(text) if m.start() >= start and m.end() <= end]
@@ -473,14 +479,14 @@ def _usable(text: str, span: tuple[int, int], target: str, protected, planned) -
     while words and words[-1].group().lower() in _EDGE_WORDS and (not target_words or words[-1].group().lower() != target_words[-1]):
         words.pop()
     if not words:
-        return None, f"only “{text[start:end]}” aligns to it"
+        return None, "partial", f"only “{text[start:end]}” aligns to it"
     if len(words) > 2 * len(target_words) + 3:
-        return None, f"the aligned words “{text[start:end]}” are too many to be the term's"
+        return None, "partial", f"the aligned words “{text[start:end]}” are too many to be the term's"
     start, end = _widen(text, words[0].start(), words[-1].end(), target)
     if re.search(r"[.;!?]\s", text[start:end]):
-        return None, f"the aligned words “{text[start:end]}” cross a sentence"
+        return None, "partial", f"the aligned words “{text[start:end]}” cross a sentence"
     if text[start:end].lower() == target.lower():  # another requirement's English: replacing it adds nothing
-        return None, f"the aligned words “{text[start:end]}” are the required form already, required elsewhere"
+        return None, "taken", f"the aligned words “{text[start:end]}” are the required form already, required elsewhere"
     # a placed requirement's English inside the words is kept when the required form holds it as
     # often ("green bond" in "government green bond issuance program" → "Government Green Bond
     # Programme"), unless the words already hold the required form: replacing them adds nothing
@@ -490,11 +496,11 @@ def _usable(text: str, span: tuple[int, int], target: str, protected, planned) -
     for a, b in protected:
         if start < b and end > a and not (adds and start <= a and b <= end and
                                           target.lower().count(text[a:b].lower()) >= inside[text[a:b].lower()]):
-            return None, f"the aligned words “{text[start:end]}” hold “{text[a:b]}”, required elsewhere"
+            return None, "taken", f"the aligned words “{text[start:end]}” hold “{text[a:b]}”, required elsewhere"
     for a, b, wanted, *_ in planned:
         if start < b and end > a:
-            return None, f"the aligned words “{text[start:end]}” are already replaced by “{wanted}”"
-    return (start, end), ""
+            return None, "taken", f"the aligned words “{text[start:end]}” are already replaced by “{wanted}”"
+    return (start, end), "", ""
 
 
 def _replace(text: str, start: int, end: int, wanted: str, f: Finding, method: str) -> tuple[str, Edit]:

@@ -172,6 +172,7 @@ class Pipeline:
             last_resort="on" if self.last_resort else "off",
             nested="on" if self.nested_terms else "off",
             quality="retry" if self.quality_retry else "check",
+            **({"page": "whole"} if self.whole_page else {}),  # said only when on: older signatures stay valid
         )
 
     def count_units(self, release: Release) -> int:

@@ -110,6 +110,14 @@ def test_big5_traditional_release_is_detected():
     assert enc.startswith("big5")
 
 
+def test_nul_bytes_in_text_are_never_content():
+    """UTF-16 with no byte-order mark of mostly Latin text is valid UTF-8 with a NUL after each
+    letter: read as UTF-16; a damaged UTF-8 copy with a stray NUL loses only the NUL."""
+    english = "Press release: the HKMA announced new measures.\n"
+    assert decode_bytes(english.encode("utf-16-le"), "note.txt") == (english, "utf-16")
+    assert decode_bytes("广西外贸\x00增长。\n".encode(), "r.txt") == ("广西外贸增长。\n", "utf-8")
+
+
 def test_text_given_directly_is_a_release():
     release = read_release("陈亮出席并致辞。\n论坛在南宁举行。")
     assert [p.text for p in release.paragraphs] == ["陈亮出席并致辞。", "论坛在南宁举行。"]

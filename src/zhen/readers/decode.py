@@ -94,14 +94,18 @@ def decode_bytes(data: bytes, name: str = "<input>") -> tuple[str, str]:
         if data.startswith(magic):
             raise InputError(f"{name}: this is {what}.")
     try:
-        return data.decode("utf-8"), "utf-8"
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
-        pass
-    utf16 = _utf16_without_bom(data)
+        text = None
+    if text is not None and "\x00" not in text:
+        return text, "utf-8"
+    utf16 = _utf16_without_bom(data)  # English-heavy UTF-16 with no BOM is also valid UTF-8, NULs between
     if utf16 is not None:
         return utf16
     if _looks_binary(data):
         raise InputError(f"{name}: looks like a binary file, not text; zhen reads .txt, .md, .html and .docx.")
+    if text is not None:  # UTF-8 with a few stray NUL bytes (a damaged copy): they are never content
+        return text.replace("\x00", ""), "utf-8"
     from charset_normalizer import from_bytes
 
     best = from_bytes(data, cp_isolation=_CHINESE_ENCODINGS).best()

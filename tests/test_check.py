@@ -309,3 +309,28 @@ def test_a_scale_error_is_rewritten_in_place_keeping_the_translators_currency():
     assert [e.method for e in fixed.edits[:2]] == ["number", "number"]
     (inserted,) = [e for e in fixed.edits if e.method == "inserted"]
     assert inserted.after == "1 billion yuan" and inserted.reason == "number"
+
+
+def test_with_nested_terms_an_entry_held_by_a_longer_terms_rendering_is_checked_where_that_rendering_is_not():
+    """认可机构 inside 本地注册认可机构 needs no place of its own while "locally incorporated authorized
+    institutions" is there; where the translator wrote the longer term otherwise, the entry is checked
+    on its own English ("AIs" places it), and the fix leaves it to the longer term's edit."""
+    from zhen.check import check_texts, fix_texts
+    from zhen.glossary import Glossary
+    from zhen.settings import Settings
+
+    glossary = Glossary.from_mapping({"本地註冊認可機構": ["locally incorporated authorized institutions"],
+                                      "認可機構": ["authorized institutions", "AIs"]}, "t")
+    zh = ["本地註冊認可機構的資本比率。"] * 3
+    en = ["The capital ratio of locally incorporated authorised institutions.",
+          "The capital ratio of locally incorporated AIs.",
+          "The capital ratio of locally incorporated authorized institutions."]
+    nested = Settings(engine="none", nested_terms=True, shipped_glossaries=False).pipeline()
+    report = check_texts(nested, zh, en, glossaries=[glossary] * 3)
+    held = {f.unit: f.status for f in report.findings if f.origin.endswith("(held)")}
+    assert held == {1: "missing", 2: "placed"}  # unit 3 renders the longer term: nothing held to check
+    fixed = fix_texts(nested, report, glossaries=[glossary] * 3)
+    assert fixed.english == [en[2]] * 3 and [e.source for e in fixed.edits] == ["本地註冊認可機構"] * 2
+    assert not fixed.after.problems
+    flat = Settings(engine="none", shipped_glossaries=False).pipeline()
+    assert not [f for f in check_texts(flat, zh, en, glossaries=[glossary] * 3).findings if f.origin.endswith("(held)")]

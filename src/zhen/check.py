@@ -37,6 +37,7 @@ from decimal import Decimal
 from .normalize import normalize_release
 from .occurrences import FUNCTION_WORDS, find_words
 from .release import Paragraph, Release
+from .textnorm import fold
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:[.'’-][A-Za-z0-9]+)*")
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?(?:\s*(?:hundred million|trillion|billion|million|thousand))?", re.I)
@@ -117,6 +118,9 @@ def check_texts(pipeline, sources: list[str], translations: list[str], *, glossa
             if hit.kind == "term" and status != "off":
                 wording = seen or (hit.target if status == "placed" else "")
                 renderings.setdefault(hit.source, Counter())[wording.lower()] += 1  # capitals are not a rendering
+        if pipeline.nested_terms:
+            findings += _held(unit, release.paragraphs[0].text, english, hits,
+                              pipeline.glossary if glossary is None else glossary, pipeline.disabled_terms, ignore_case)
     inconsistent = [{"source": src, "renderings": {k or "(missing)": n for k, n in c.items()}}
                     for src, c in renderings.items() if len([k for k in c if k]) > 1]
     texts = [(r.paragraphs[0].text, " ".join(t.split())) for r, t in zip(releases, translations)]
@@ -125,6 +129,31 @@ def check_texts(pipeline, sources: list[str], translations: list[str], *, glossa
     signature.update(engine="check", model="none", revision="none", **({"case": "ignored"} if ignore_case else {}))
     layouts = {unit: t for unit, t in enumerate(translations, 1) if "\n" in t.strip()}
     return CheckReport(len(sources), findings, inconsistent, signature, texts, layouts=layouts)
+
+
+def _held(unit: int, text: str, english: str, hits, glossary, disabled, ignore_case: bool) -> list[Finding]:
+    """With nested terms, an entry inside a longer one whose rendering holds its own (认可机构 in
+    本地注册认可机构 → "locally incorporated authorized institutions") needs no place of its own while
+    that rendering is placed. Where the English renders the longer term otherwise, the entry is
+    checked on its own ("AIs" may still be there): a finding of origin ``… (held)``, which the fix
+    leaves to the longer term's edit."""
+    terms = [h for h in hits if h.kind == "term" and h.method != "off"]
+    taken = {(h.start, h.end) for h in hits if h.kind == "term"}
+    off = {fold(d) for d in disabled}
+    out = []
+    for m in glossary.match_all(text):
+        holders = [h for h in terms if h.start < m.end and m.start < h.end]
+        if (m.start, m.end) in taken or fold(m.term.source) in off or not holders or all(h.found for h in holders):
+            continue
+        if any(find_words(english, t) for t in m.term.targets):
+            status, seen = "placed", None
+        else:
+            status, seen = _other_wording(english, "term", m.term.target)
+            if ignore_case and status == "different" and seen.lower() == m.term.target.lower():
+                status = "placed"
+        out.append(Finding(unit, "term", text[m.start:m.end], m.term.target, status, seen,
+                           m.term.origin + " (held)", m.start, m.end))
+    return out
 
 
 def _other_wording(english: str, kind: str, target: str, others: set[str] = frozenset()) -> tuple[str, str | None]:
@@ -285,11 +314,13 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None) ->
     review: set[int] = set()
     for unit, found in sorted(by_unit.items()):
         text = english[unit - 1]
-        placed = [(f, a, b) for f in found if f.status == "placed"
+        placed = [(f, a, b) for f in found if f.status == "placed" and not f.origin.endswith("(held)")
                   for a, b in find_words(text.lower(), f.target.lower())]
         planned: list[tuple[int, int, str, Finding, str]] = []  # start, end, wanted, finding, method
         missing: list[tuple[Finding, str]] = []
         for f in found:
+            if f.origin.endswith("(held)"):
+                continue  # the longer term's edit writes its English
             if f.status in ("different", "equivalent") and f.seen and f.seen in text:
                 at = _free_occurrence(text, f.seen, planned)
                 if at is not None:

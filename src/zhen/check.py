@@ -59,6 +59,12 @@ class Finding:
     start: int = 0  # where the source text of the requirement stands in the unit (as checked)
     end: int = 0
 
+    @property
+    def held(self) -> bool:
+        """An entry inside a longer term's rendering, checked because that rendering is missing
+        (``--nested-terms``): the longer term's fix writes it."""
+        return self.origin.endswith("(held)")
+
 
 @dataclass
 class CheckReport:
@@ -314,12 +320,12 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None) ->
     review: set[int] = set()
     for unit, found in sorted(by_unit.items()):
         text = english[unit - 1]
-        placed = [(f, a, b) for f in found if f.status == "placed" and not f.origin.endswith("(held)")
+        placed = [(f, a, b) for f in found if f.status == "placed" and not f.held
                   for a, b in find_words(text.lower(), f.target.lower())]
         planned: list[tuple[int, int, str, Finding, str]] = []  # start, end, wanted, finding, method
-        missing: list[tuple[Finding, str]] = []
+        missing: list[tuple[Finding, str, str]] = []  # finding, why, reason
         for f in found:
-            if f.origin.endswith("(held)"):
+            if f.held:
                 continue  # the longer term's edit writes its English
             if f.status in ("different", "equivalent") and f.seen and f.seen in text:
                 at = _free_occurrence(text, f.seen, planned)
@@ -346,8 +352,9 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None) ->
                         # the required form: "forum" of "forum was held", not the verb beside it
                         shared = _shared_run(text, span, f.target)
                         if shared is None:
-                            span, reason, why = None, "doubtful", (f"only a doubtful alignment (“{text[span[0]:span[1]]}”: one "
-                                               "direction, no word in common with the required form)")
+                            span, reason, why = None, "doubtful", (
+                                f"only a doubtful alignment (“{text[span[0]:span[1]]}”: one direction, "
+                                "no word in common with the required form)")
                         else:
                             span = shared
                     if span:

@@ -649,9 +649,9 @@ def render_html(report: CheckReport, fixed: FixResult | None = None, *, fragment
 
 
 def _fix_summary(fixed: FixResult) -> str:
-    left = len(fixed.after.problems)
-    return (f"<p>Fixed: {len(fixed.edits)} edits ({fixed.tally()}"
-            + f"); {len(fixed.review)} units for review; "
+    left, n, review = len(fixed.after.problems), len(fixed.edits), len(fixed.review)
+    return (f"<p>Fixed: {n} edit{'' if n == 1 else 's'} ({fixed.tally()}"
+            + f"); {review} unit{'' if review == 1 else 's'} for review; "
             + (f"{left} requirements still not placed." if left else "every requirement now placed.") + "</p>")
 
 

@@ -297,9 +297,9 @@ def check(source: Path, translation: Path | None, jsonl: bool, fmt: str, output:
         write_output(render_html(report, job.fixed), output)
     else:
         _check_table(report)
-    _say(quiet, "zhen: check: " + report.tally()
-         + f" in {report.units} units" + (f"; {len(report.inconsistent)} terms rendered more than one way"
-                                          if report.inconsistent else ""))
+    units = f"{report.units} unit{'' if report.units == 1 else 's'}"
+    _say(quiet, "zhen: check: " + report.tally() + f" in {units}"
+         + (f"; {len(report.inconsistent)} terms rendered more than one way" if report.inconsistent else ""))
     return 7 if strict and (report.problems or report.inconsistent) else 0
 
 
@@ -409,7 +409,8 @@ class _CheckJob:
             text = "\n".join(" ".join(e.split()) for e in fixed.english) + "\n"
         write_output(text, out)
         left = fixed.after.problems
-        _say(self.quiet, f"zhen: fix: {len(fixed.edits)} edits (" + fixed.tally()
+        n = len(fixed.edits)
+        _say(self.quiet, f"zhen: fix: {n} edit{'' if n == 1 else 's'} (" + fixed.tally()
              + f"; units for review: {', '.join(_label(self.report, u) for u in fixed.review) or 'none'}) → {out}"
              + (f"; {len(left)} still not placed" if left else "; every requirement now placed"))
 

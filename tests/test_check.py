@@ -334,3 +334,23 @@ def test_with_nested_terms_an_entry_held_by_a_longer_terms_rendering_is_checked_
     assert not fixed.after.problems
     flat = Settings(engine="none", shipped_glossaries=False).pipeline()
     assert not [f for f in check_texts(flat, zh, en, glossaries=[glossary] * 3).findings if f.held]
+
+
+def test_a_pronoun_the_aligner_gives_a_term_becomes_the_term_with_the_article_the_english_gives_it():
+    """"It also took steps" for 金管局亦采取措施: the HKMA, not a bare "HKMA" nor an insertion; "its"
+    keeps the possessive; a name the English writes bare stays bare; nothing where the aligned words
+    hold more than a pronoun or the unit never writes the term. "No. 2" ends no sentence."""
+    from zhen.check import _SENTENCE_END, _pronoun
+
+    text = "The HKMA strengthened its oversight of banks. It also took concrete steps."
+    it, its = text.index("It also"), text.index("its")
+    assert _pronoun(text, (it, it + 2), "HKMA", []) == (it, it + 2, "The HKMA")
+    assert _pronoun(text, (its, its + 3), "HKMA", []) == (its, its + 3, "the HKMA's")
+    grew = "Hong Kong grew, and its economy recovered."
+    at = grew.index("its")
+    assert _pronoun(grew, (at, at + 3), "Hong Kong", []) == (at, at + 3, "Hong Kong's")
+    assert _pronoun(text, (text.index("strengthened"), its + 3), "HKMA", []) is None
+    assert _pronoun("It also took steps.", (0, 2), "HKMA", []) is None
+    assert _pronoun(text, (it, it + 2), "HKMA", [(it, it + 2, "x")]) is None  # already being replaced
+    assert not _SENTENCE_END.search("Banking (Amendment) Ordinance 2018 (Commencement) (No. 2) Notice")
+    assert _SENTENCE_END.search("rates rose. Then") and _SENTENCE_END.search("rates rose; then")

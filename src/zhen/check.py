@@ -341,11 +341,13 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None) ->
                     f.start <= g.start and g.end <= f.end and g.target.lower() in f.target.lower())]
                 # the same term elsewhere in the unit is tried too: which of its occurrences the
                 # English left out is told by alignment, not by the order the check took them in
-                span, reason, why = None, "none", "no English words align to it"
+                span, pronoun, reason, why = None, None, "none", "no English words align to it"
                 for g in [f] + [g for g in found if g is not f and g.kind == f.kind and g.source == f.source]:
                     aligned = spans.get(id(g))
                     if not aligned:
                         continue
+                    if aligned.sure and (pronoun := _pronoun(text, aligned.span, f.target, planned)):
+                        break
                     span, reason, why = _usable(text, aligned.span, f.target, protected, planned)
                     if span and not aligned.sure:
                         # a doubtful alignment is trusted only as far as the words it shares with
@@ -361,6 +363,8 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None) ->
                         break
                 if span:
                     planned.append((*span, f.target, f, "aligned"))
+                elif pronoun:
+                    planned.append((*pronoun, f, "aligned"))
                 else:
                     missing.append((f, why, reason if f.kind == "term" else f.kind))
         unit_edits = []
@@ -503,6 +507,35 @@ def _shared_run(text: str, span: tuple[int, int], target: str) -> tuple[int, int
     return _widen(text, shared[0].start(), shared[-1].end(), target)
 
 
+#: where a sentence ends inside a span: ; ! ? or a full stop before a capital, not after an
+#: abbreviation ("No. 2", "Co. Ltd", "Mr. Chan")
+_SENTENCE_END = re.compile(r"[;!?]\s|(?<!\bNo)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bCo)(?<!\bSt)(?<!\bvs)\.\s+(?=[A-Z“\"‘'(])")
+_PRONOUNS = {"it": "", "its": "s", "they": "", "them": "", "their": "s"}
+
+
+def _pronoun(text: str, span: tuple[int, int], target: str, planned) -> tuple[int, int, str] | None:
+    """Where the aligner gives a term only a pronoun ("its website" for 金管局网站, "It also took
+    steps" for 金管局亦采取措施): the pronoun's place and the term to write there, possessive kept
+    ("the HKMA’s website"), with the article the English gives the term elsewhere in the unit;
+    ``None`` where the aligned words hold no single pronoun or the unit never writes the term."""
+    words = list(_WORD.finditer(text, span[0], span[1]))
+    found = [m for m in words if m.group().lower() in _PRONOUNS]
+    if len(found) != 1 or any(w.group().lower() not in _EDGE_WORDS and w not in found for w in words) \
+            or any(m.start() < b and m.end() > a for a, b, *_ in planned for m in found):
+        return None
+    (m,) = found
+    with_article = re.search(rf"\b[Tt]he {re.escape(target)}(?![\w-])", text)
+    bare = re.search(rf"(?<![\w-]){re.escape(target)}(?![\w-])", text)
+    if not with_article and not bare:
+        return None
+    article = "the " if with_article and not target.lower().startswith("the ") else ""
+    apostrophe = "’" if "’" in text else "'"
+    wanted = article + target + (apostrophe + "s" if _PRONOUNS[m.group().lower()] else "")
+    if m.group()[0].isupper():
+        wanted = wanted[0].upper() + wanted[1:]
+    return m.start(), m.end(), wanted
+
+
 def _usable(text: str, span: tuple[int, int], target: str, protected,
             planned) -> tuple[tuple[int, int] | None, str, str]:
     """``span`` trimmed of the articles, prepositions and possessives at its edges that the
@@ -521,7 +554,7 @@ def _usable(text: str, span: tuple[int, int], target: str, protected,
     if len(words) > 2 * len(target_words) + 3:
         return None, "partial", f"the aligned words “{text[start:end]}” are too many to be the term's"
     start, end = _widen(text, words[0].start(), words[-1].end(), target)
-    if re.search(r"[.;!?]\s", text[start:end]):
+    if _SENTENCE_END.search(text[start:end]):
         return None, "partial", f"the aligned words “{text[start:end]}” cross a sentence"
     if text[start:end].lower() == target.lower():  # another requirement's English: replacing it adds nothing
         return None, "taken", f"the aligned words “{text[start:end]}” are the required form already, required elsewhere"

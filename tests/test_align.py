@@ -118,7 +118,8 @@ def test_fix_on_a_real_system_output_raises_term_success_and_keeps_chrf(tmp_path
     assert sum(len(doubled.findall(t)) for t in after) <= sum(len(doubled.findall(t)) for t in hyps)
     methods = fixed.methods()
     assert methods.get("aligned", 0) > 100 and methods.get("number", 0) > 0
-    # words holding a placed term's English are replaced when the required form holds it too
-    # ("renminbi loans" → "renminbi lending" for 人民幣貸款, "renminbi" kept), never by themselves
-    assert any(e.method == "aligned" and e.after == "renminbi lending" for e in fixed.edits)
+    # words holding a placed term's English are replaced where every placed requirement keeps an
+    # occurrence ("renminbi payment transactions" → "renminbi payment activities" for 人民幣支付交易),
+    # never by themselves
+    assert any(e.method == "aligned" and e.after == "renminbi payment activities" for e in fixed.edits)
     assert not [e for e in fixed.edits if e.method == "aligned" and e.before.lower() == e.after.lower()]

@@ -354,3 +354,25 @@ def test_a_pronoun_the_aligner_gives_a_term_becomes_the_term_with_the_article_th
     assert _pronoun(text, (it, it + 2), "HKMA", [(it, it + 2, "x")]) is None  # already being replaced
     assert not _SENTENCE_END.search("Banking (Amendment) Ordinance 2018 (Commencement) (No. 2) Notice")
     assert _SENTENCE_END.search("rates rose. Then") and _SENTENCE_END.search("rates rose; then")
+
+
+def test_fix_of_the_shipped_draft_places_every_requirement_and_unplaces_none():
+    """A replacement may take words that hold a placed term's English only where every requirement
+    placed before still finds its own afterwards ("the quality of Guangxi's ecological environment"
+    stays: replacing it by "eco-environmental quality" would leave a 广西 without its Guangxi)."""
+    from zhen.check import check_texts, fix_texts
+    from pathlib import Path
+
+    from zhen.readers import read_release
+    from zhen.settings import Settings
+
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    release = read_release(seeds / "guangxi-china-asean-green-value-chain-2023-09-18.txt")
+    draft = (seeds / "guangxi-china-asean-green-value-chain-2023-09-18.draft-en.txt").read_text(encoding="utf-8")
+    pipeline = Settings(engine="none").pipeline()
+    report = check_texts(pipeline, [p.text for p in release.paragraphs], draft.splitlines())
+    fixed = fix_texts(pipeline, report)
+    assert not fixed.after.problems
+    placed = {(f.unit, f.source, f.start) for f in report.findings if f.status == "placed"}
+    assert placed <= {(f.unit, f.source, f.start) for f in fixed.after.findings if f.status == "placed"}
+    assert "Guangxi's ecological environment" in fixed.english[3]

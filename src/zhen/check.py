@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .normalize import normalize_release
-from .occurrences import FUNCTION_WORDS, find_words
+from .occurrences import FUNCTION_WORDS, claim, find_words
 from .release import Paragraph, Release
 from .textnorm import fold
 
@@ -337,7 +337,7 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None) ->
             if f.status in ("missing", "different", "equivalent"):
                 # the English of other requirements stays; one nested in this term's source may
                 # be replaced when the required form holds it ("Hong Kong" in "Hong Kong interbank …")
-                protected = [(a, b) for g, a, b in placed if not (
+                protected = [(g, a, b) for g, a, b in placed if not (
                     f.start <= g.start and g.end <= f.end and g.target.lower() in f.target.lower())]
                 # the same term elsewhere in the unit is tried too: which of its occurrences the
                 # English left out is told by alignment, not by the order the check took them in
@@ -558,16 +558,21 @@ def _usable(text: str, span: tuple[int, int], target: str, protected,
         return None, "partial", f"the aligned words “{text[start:end]}” cross a sentence"
     if text[start:end].lower() == target.lower():  # another requirement's English: replacing it adds nothing
         return None, "taken", f"the aligned words “{text[start:end]}” are the required form already, required elsewhere"
-    # a placed requirement's English inside the words is kept when the required form holds it as
-    # often ("green bond" in "government green bond issuance program" → "Government Green Bond
-    # Programme"), unless the words already hold the required form: replacing them adds nothing
-    protected = set(protected)
-    inside = Counter(text[a:b].lower() for a, b in protected if start <= a and b <= end)
-    adds = target.lower() not in text[start:end].lower()
-    for a, b in protected:
-        if start < b and end > a and not (adds and start <= a and b <= end and
-                                          target.lower().count(text[a:b].lower()) >= inside[text[a:b].lower()]):
-            return None, "taken", f"the aligned words “{text[start:end]}” hold “{text[a:b]}”, required elsewhere"
+    # a placed requirement's English inside the words may go if every requirement placed before
+    # still finds an occurrence of its own afterwards, the required form taking its own ("renminbi"
+    # inside "renminbi loans" → "renminbi lending", the unit's other 人民币 keeping theirs); not where
+    # the words already hold the required form: replacing them adds nothing
+    hit = [(a, b) for _, a, b in protected if start < b and end > a]
+    if hit:
+        a, b = hit[0]
+        held = "the aligned words “{}” hold “{}”, required elsewhere".format(text[start:end], text[a:b])
+        if target.lower() in text[start:end].lower() or any(a < start or b > end for a, b in hit):
+            return None, "taken", held
+        wanted = [[g.target.lower()] for g in {id(g): g for g, _, _ in protected}.values()]
+        before = sum(s is not None for s in claim(text.lower(), wanted, find_words))
+        after = claim((text[:start] + target + text[end:]).lower(), wanted + [[target.lower()]], find_words)
+        if after[-1] is None or sum(s is not None for s in after[:-1]) < before:
+            return None, "taken", held
     for a, b, wanted, *_ in planned:
         if start < b and end > a:
             return None, "taken", f"the aligned words “{text[start:end]}” are already replaced by “{wanted}”"

@@ -37,7 +37,6 @@ from decimal import Decimal
 from .normalize import normalize_release
 from .occurrences import FUNCTION_WORDS, claim, find_words
 from .release import Paragraph, Release
-from .textnorm import fold
 
 _WORD = re.compile(r"[A-Za-z0-9]+(?:[.'’-][A-Za-z0-9]+)*")
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?(?:\s*(?:hundred million|trillion|billion|million|thousand))?", re.I)
@@ -116,17 +115,15 @@ def check_texts(pipeline, sources: list[str], translations: list[str], *, glossa
         amounts = {h.target for h in hits if h.kind == "number"}
         for hit in hits:
             status, seen = ("off", None) if hit.method == "off" else ("placed", None) if hit.found else \
-                _other_wording(english, hit.kind, hit.target, amounts - {hit.target})
-            if ignore_case and status == "different" and hit.kind == "term" and seen.lower() == hit.target.lower():
-                status = "placed"
+                _other_wording(english, hit.kind, hit.target, amounts - {hit.target}, ignore_case)
             findings.append(Finding(unit, hit.kind, hit.source, hit.target, status, seen, hit.origin,
                                     hit.start, hit.end))
             if hit.kind == "term" and status != "off":
                 wording = seen or (hit.target if status == "placed" else "")
                 renderings.setdefault(hit.source, Counter())[wording.lower()] += 1  # capitals are not a rendering
         if pipeline.nested_terms:
-            findings += _held(unit, release.paragraphs[0].text, english, hits,
-                              pipeline.glossary if glossary is None else glossary, pipeline.disabled_terms, ignore_case)
+            covered = pipeline.finder(release, glossary).covered(release.paragraphs[0].text)
+            findings += _held(unit, release.paragraphs[0].text, english, hits, covered, ignore_case)
     inconsistent = [{"source": src, "renderings": {k or "(missing)": n for k, n in c.items()}}
                     for src, c in renderings.items() if len([k for k in c if k]) > 1]
     texts = [(r.paragraphs[0].text, " ".join(t.split())) for r, t in zip(releases, translations)]
@@ -137,38 +134,40 @@ def check_texts(pipeline, sources: list[str], translations: list[str], *, glossa
     return CheckReport(len(sources), findings, inconsistent, signature, texts, layouts=layouts)
 
 
-def _held(unit: int, text: str, english: str, hits, glossary, disabled, ignore_case: bool) -> list[Finding]:
+def _held(unit: int, text: str, english: str, hits, covered, ignore_case: bool) -> list[Finding]:
     """With nested terms, an entry inside a longer one whose rendering holds its own (认可机构 in
-    本地注册认可机构 → "locally incorporated authorized institutions") needs no place of its own while
-    that rendering is placed. Where the English renders the longer term otherwise, the entry is
-    checked on its own ("AIs" may still be there): a finding of origin ``… (held)``, which the fix
-    leaves to the longer term's edit."""
+    本地注册认可机构 → "locally incorporated authorized institutions": ``covered``, from
+    :meth:`zhen.requirements.RequirementFinder.covered`) needs no place of its own while that
+    rendering is placed. Where the English renders the longer term otherwise, the entry is checked on
+    its own ("AIs" may still be there): a finding of origin ``… (held)``, which the fix leaves to the
+    longer term's edit."""
     terms = [h for h in hits if h.kind == "term" and h.method != "off"]
-    taken = {(h.start, h.end) for h in hits if h.kind == "term"}
-    off = {fold(d) for d in disabled}
     out = []
-    for m in glossary.match_all(text):
+    for m in covered:
         holders = [h for h in terms if h.start < m.end and m.start < h.end]
-        if (m.start, m.end) in taken or fold(m.term.source) in off or not holders or all(h.found for h in holders):
+        if not holders or all(h.found for h in holders):
             continue
         if any(find_words(english, t) for t in m.term.targets):
             status, seen = "placed", None
         else:
-            status, seen = _other_wording(english, "term", m.term.target)
-            if ignore_case and status == "different" and seen.lower() == m.term.target.lower():
-                status = "placed"
+            status, seen = _other_wording(english, "term", m.term.target, ignore_case=ignore_case)
         out.append(Finding(unit, "term", text[m.start:m.end], m.term.target, status, seen,
                            m.term.origin + " (held)", m.start, m.end))
     return out
 
 
-def _other_wording(english: str, kind: str, target: str, others: set[str] = frozenset()) -> tuple[str, str | None]:
+def _other_wording(english: str, kind: str, target: str, others: set[str] = frozenset(),
+                   ignore_case: bool = False) -> tuple[str, str | None]:
+    """A requirement the English lacks, looked for in another wording (see the module's docstring);
+    with ``ignore_case`` a term in other capitals is placed, its wording kept."""
     if kind == "date":
         seen = _date_order(english, target)
         return ("different", seen) if seen else ("missing", None)
     if kind == "number":
         return _amount_wording(english, target, others)
     seen = _reworded(english, target)
+    if seen and ignore_case and kind == "term" and seen.lower() == target.lower():
+        return "placed", seen
     return ("different", seen) if seen else ("missing", None)
 
 
@@ -560,19 +559,18 @@ def _usable(text: str, span: tuple[int, int], target: str, protected,
         return None, "taken", f"the aligned words “{text[start:end]}” are the required form already, required elsewhere"
     # a placed requirement's English inside the words may go if every requirement placed before
     # still finds an occurrence of its own afterwards, the required form taking its own ("renminbi"
-    # inside "renminbi loans" → "renminbi lending", the unit's other 人民币 keeping theirs); not where
-    # the words already hold the required form: replacing them adds nothing
-    hit = [(a, b) for _, a, b in protected if start < b and end > a]
-    if hit:
-        a, b = hit[0]
-        held = "the aligned words “{}” hold “{}”, required elsewhere".format(text[start:end], text[a:b])
-        if target.lower() in text[start:end].lower() or any(a < start or b > end for a, b in hit):
-            return None, "taken", held
-        wanted = [[g.target.lower()] for g in {id(g): g for g, _, _ in protected}.values()]
-        before = sum(s is not None for s in claim(text.lower(), wanted, find_words))
-        after = claim((text[:start] + target + text[end:]).lower(), wanted + [[target.lower()]], find_words)
+    # inside "renminbi payment transactions" → "renminbi payment activities", the unit's other 人民币
+    # keeping theirs); not where the words already hold the required form: replacing them adds nothing
+    inside = [(a, b) for _, a, b in protected if start < b and end > a]
+    if inside:
+        why = f"the aligned words “{text[start:end]}” hold “{text[slice(*inside[0])]}”, required elsewhere"
+        if target.lower() in text[start:end].lower() or any(a < start or b > end for a, b in inside):
+            return None, "taken", why
+        others = [[g.target.lower()] for g in {id(g): g for g, _, _ in protected}.values()]
+        before = sum(s is not None for s in claim(text.lower(), others, find_words))
+        after = claim((text[:start] + target + text[end:]).lower(), others + [[target.lower()]], find_words)
         if after[-1] is None or sum(s is not None for s in after[:-1]) < before:
-            return None, "taken", held
+            return None, "taken", why
     for a, b, wanted, *_ in planned:
         if start < b and end > a:
             return None, "taken", f"the aligned words “{text[start:end]}” are already replaced by “{wanted}”"

@@ -52,17 +52,17 @@ def _pattern() -> re.Pattern[str]:
     scales = "|".join(sorted(map(re.escape, data["scales"]), key=len, reverse=True))
     approx = "".join(data["approx"]["after"])
     num = r"\d+(?:,\d{3})*(?:\.\d+)?"
-    day = r"3[01]|[12]\d|0?[1-9]"
+    month, day = r"1[0-2]|0?[1-9]", r"3[01]|[12]\d|0?[1-9]"
     return re.compile(
         # a range of days: 6月1日至2日, 2016年10月24日至25日
-        rf"(?P<drange>(?:(?P<y0>(?:19|20)\d{{2}})年)?(?P<m0>1[0-2]|0?[1-9])月(?P<d0>{day})[日号]?[{_RANGE}](?P<d9>{day})[日号])"
-        rf"|(?P<ymd>(?P<y1>(?:19|20)\d{{2}})年(?P<m1>1[0-2]|0?[1-9])月(?P<d1>3[01]|[12]\d|0?[1-9])[日号])"
-        rf"|(?P<ym>(?P<y2>(?:19|20)\d{{2}})年(?P<m2>1[0-2]|0?[1-9])月)"
-        rf"|(?P<mrange>(?P<m3>1[0-2]|0?[1-9])(?:-|至|到|~)(?P<m4>1[0-2]|0?[1-9])月(?!\d))"
-        rf"|(?P<md>(?P<m5>1[0-2]|0?[1-9])月(?P<d2>3[01]|[12]\d|0?[1-9])[日号])"
-        rf"|(?P<month>(?P<m6>1[0-2]|0?[1-9])月份?(?![\d日号]))"
+        rf"(?P<drange>(?:(?P<y0>(?:19|20)\d{{2}})年)?(?P<m0>{month})月(?P<d0>{day})[日号]?[{_RANGE}](?P<d9>{day})[日号])"
+        rf"|(?P<ymd>(?P<y1>(?:19|20)\d{{2}})年(?P<m1>{month})月(?P<d1>{day})[日号])"
+        rf"|(?P<ym>(?P<y2>(?:19|20)\d{{2}})年(?P<m2>{month})月)"
+        rf"|(?P<mrange>(?P<m3>{month})(?:-|至|到|~)(?P<m4>{month})月(?!\d))"
+        rf"|(?P<md>(?P<m5>{month})月(?P<d2>{day})[日号])"
+        rf"|(?P<month>(?P<m6>{month})月份?(?![\d日号]))"
         # the first months of a list: 1、2月 (January and February), 1及2月
-        rf"|(?P<mlist>(?P<m7>1[0-2]|0?[1-9])(?=[、,，和及与](?:1[0-2]|0?[1-9])月))"
+        rf"|(?P<mlist>(?P<m7>{month})(?=[、,，和及与](?:{month})月))"
         rf"|(?P<year>(?P<y3>(?:19|20)\d{{2}})年(?!\d))"
         rf"|(?P<pct>(?P<pn>{num})\s*%)"
         rf"|(?P<amount>(?P<an>{num})(?P<approx>[{approx}])?(?P<scale>{scales})?(?P<unit>{units})?)"

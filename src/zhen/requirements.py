@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .glossary import Glossary
+from .glossary import Glossary, TermMatch
 from .names import find_person_names
 from .numbers import find_numbers
 from .occurrences import FUNCTION_WORDS, PLAIN_QUOTES, claim, count, find_words
@@ -48,18 +48,9 @@ class RequirementFinder:
         for m in chosen_terms:
             t = m.term
             found.append(TermHit(m.start, m.end, text[m.start:m.end], t.target, list(t.targets), "term", t.origin))
-        extra: list[TermHit] = []
-        if self.nested:
-            chosen_set = set(chosen_terms)
-            for m in all_terms:
-                if m in chosen_set:
-                    continue
-                outer = [c for c in chosen_terms if m.start < c.end and c.start < m.end]
-                # covered if what zhen writes for the longer term (its preferred rendering) contains it
-                covered = any(a.lower() in c.term.target.lower() for c in outer for a in m.term.targets)
-                if not covered:
-                    extra.append(TermHit(m.start, m.end, text[m.start:m.end], m.term.target, list(m.term.targets),
-                                         "term", m.term.origin + " (nested)"))
+        extra = [TermHit(m.start, m.end, text[m.start:m.end], m.term.target, list(m.term.targets), "term",
+                         m.term.origin + " (nested)")
+                 for m, covered in self._inside(all_terms, chosen_terms) if not covered]
         # Numbers, names and Latin tokens are looked for outside glossary terms, so a term wins
         # its characters: 美元 in 5亿美元 stays the glossary's "US dollar" if the glossary has it.
         masked = list(text)
@@ -92,6 +83,26 @@ class RequirementFinder:
             if hit.kind == "term" and fold(hit.source) in disabled:
                 hit.method = "off"
         return chosen
+
+
+    def _inside(self, all_terms, chosen_terms):
+        """With ``nested``, each term inside or overlapping a longer one, and whether the longer
+        one's rendering (what zhen writes for it) already contains its own: then it is *covered*,
+        required nowhere."""
+        if not self.nested:
+            return
+        chosen_set = set(chosen_terms)
+        for m in all_terms:
+            if m not in chosen_set:
+                outer = [c for c in chosen_terms if m.start < c.end and c.start < m.end]
+                yield m, any(a.lower() in c.term.target.lower() for c in outer for a in m.term.targets)
+
+    def covered(self, text: str) -> list[TermMatch]:
+        """The terms :meth:`find` leaves out of ``text`` as covered (see :meth:`_inside`), turned-off
+        ones apart: ``zhen check`` looks at them where the longer term's rendering is missing."""
+        disabled = {fold(d) for d in self.disabled}
+        return [m for m, covered in self._inside(self.glossary.match_all(text), self.glossary.match(text))
+                if covered and fold(m.term.source) not in disabled]
 
 
 _GLOSS = re.compile(r"[\s」』”\"’》〉]*[(（]([^()（）]*)[)）]?")

@@ -8,7 +8,8 @@ For each output: the task's proper-term success rate before and after the fix (i
 reference before and after, the edits by method, doubled words before and after, and seconds per
 year. The fix reads each year's ``proper`` dictionary as its glossary and never the reference, and
 keeps the dictionary's capitals (the reports write "the Mainland": rewriting case raises chrF++);
-the check's rate is read as the task counts, regardless of case (``zhen check --ignore-case``).
+the check's rate is read as the task counts, regardless of case (``zhen check --ignore-case``), per
+occurrence (zhen's reading) and per document (the task's, :func:`document_rate_entries`).
 Alignment priors (``--priors``, default ``zhen align-priors``' output) should come from the odd
 years and UN text only (``zhen align-priors --wmt-odd-years --un``).
 """
@@ -27,7 +28,9 @@ from sacrebleu.metrics import CHRF
 from zhen.check import check_texts, document_units, fix_texts, join_documents
 from zhen.glossary import Glossary
 from zhen.metrics.terms import term_success_rate
+from zhen.normalize import normalize_release
 from zhen.occurrences import find_words
+from zhen.release import Paragraph, Release
 from zhen.settings import Settings
 from zhen.textnorm import fold
 from zhen.wmt25 import ZH_EN_YEARS, data_dir, load_year
@@ -97,6 +100,49 @@ def check_rate_entries(report, doc_of: list[int], docs, hyps: list[str], gap: Co
     return scores
 
 
+def document_rate_entries(pipe, report, glossary: Glossary, doc_of: list[int], docs, hyps: list[str],
+                          gap: Counter) -> list[float]:
+    """The task's rate counted as the task counts, from what zhen finds: for each entry the task
+    scores (the same filter as :func:`check_rate_entries`), the times zhen's word finder sees one of
+    its renderings anywhere in the document's English (whole words, any capitals, no overlaps) over
+    the times zhen's requirement finder sees it in the source (the check's findings, and the entries
+    it leaves inside a longer term as covered), at most 1. This separates the two ways the check's
+    rate can differ from the task's: how occurrences are counted (the check: each in its own unit,
+    an English claimed once), which this reading takes from the task, and what is found on either
+    side, which stays zhen's.
+
+    ``gap`` sums, over the entries where the two differ, the task's score less this one, by why: the
+    task counts one English twice where an entry's targets overlap ("MOU" and "MOUs", or two that
+    differ only in capitals), ``twice``; else it counts a target inside another word ("CU" in
+    "currency", "ip" in "relationship") or the two sides disagree on the source, ``inside``."""
+    sources: Counter = Counter()
+    for f in report.findings:
+        if f.kind == "term" and f.status != "off" and not f.held:
+            sources[doc_of[f.unit - 1], fold(f.source)] += 1
+    for unit, (zh, _) in enumerate(report.texts):
+        release = normalize_release(Release([Paragraph(0, "body", zh)], format="text"))
+        for m in pipe.finder(release, glossary).covered(release.paragraphs[0].text):
+            sources[doc_of[unit], fold(m.term.source)] += 1
+    scores = []
+    for d, doc in enumerate(docs):
+        src, ref, hyp = doc.zh.lower(), doc.en.lower(), hyps[d].lower()
+        for term, targets in doc.proper.items():
+            if term.lower() not in src or not any(t.lower() in ref for t in targets):
+                continue
+            wanted = sources[d, fold(term)]
+            found, end = 0, -1
+            for start, stop in sorted({s for t in targets for s in find_words(hyp, t.lower())}):
+                if start >= end:
+                    found, end = found + 1, stop
+            score = min(1.0, found / wanted) if wanted else 1.0
+            scores.append(score)
+            task = min(1.0, sum(hyp.count(t.lower()) for t in targets) / src.count(term.lower()))
+            low = [t.lower() for t in targets]
+            overlap = any(i != j and a in b for i, a in enumerate(low) for j, b in enumerate(low))
+            gap["twice" if overlap else "inside"] += task - score
+    return scores
+
+
 def outputs(root: Path, systems: list[str] | None) -> list[tuple[str, str]]:
     found = sorted({(p.parent.name, p.name.split(".")[-2]) for p in (root / "submissions").glob("*/*.zhen.*.jsonl")})
     return [(s, m) for s, m in found if not systems or s in systems]
@@ -104,8 +150,8 @@ def outputs(root: Path, systems: list[str] | None) -> list[tuple[str, str]]:
 
 def run_output(system: str, mode: str, years: list[int], root: Path, priors, nested: bool = True) -> dict:
     pipe = Settings(engine="none", nested_terms=nested, shipped_glossaries=False).pipeline()
-    srcs, refs, dicts, before, after, check_scores = [], [], [], [], [], []
-    edits, seconds, misses, left, why, gap = Counter(), {}, 0, 0, Counter(), Counter()
+    srcs, refs, dicts, before, after, check_scores, doc_scores = [], [], [], [], [], [], []
+    edits, seconds, misses, left, why, gap, doc_gap = Counter(), {}, 0, 0, Counter(), Counter(), Counter()
     for year in years:
         docs = load_year(year, root)
         path = root / "submissions" / system / f"{system}.{year}.zhen.{mode}.jsonl"
@@ -119,6 +165,7 @@ def run_output(system: str, mode: str, years: list[int], root: Path, priors, nes
         seconds[year] = round(time.monotonic() - started, 1)
         as_task = check_texts(pipe, zh_units, en_units, glossaries=glossaries, ignore_case=True)
         check_scores += check_rate_entries(as_task, doc_of, docs, hyps, gap)
+        doc_scores += document_rate_entries(pipe, as_task, glossary, doc_of, docs, hyps, doc_gap)
         edits.update(fixed.methods())
         why.update(e.reason for e in fixed.edits if e.method == "inserted")
         left += len(fixed.after.problems)
@@ -135,11 +182,13 @@ def run_output(system: str, mode: str, years: list[int], root: Path, priors, nes
         "terms_before": term_success_rate(srcs, before, refs, dicts).rate,
         "terms_after": term_success_rate(srcs, after, refs, dicts).rate,
         "terms_check": sum(check_scores) / max(1, len(check_scores)),
+        "terms_check_documents": sum(doc_scores) / max(1, len(doc_scores)),
         "chrf++_before": chrf.corpus_score(before, [refs]).score,
         "chrf++_after": chrf.corpus_score(after, [refs]).score,
         "edits": dict(edits), "doubled_before": doubled(before), "doubled_after": doubled(after),
         "seconds": seconds, "misses": misses, "still_not_placed": left, "inserted_why": dict(why),
         "check_gap": dict(gap),
+        "document_gap": {k: v / max(1, len(doc_scores)) for k, v in doc_gap.items()},
     }
 
 
@@ -179,16 +228,21 @@ def main() -> None:
     print(f"{'output':32} " + " ".join(f"{n:>8}" for n in names))
     for r in rows:
         print(f"{r['system'] + '/' + r['mode']:32} " + " ".join(f"{r['inserted_why'].get(n, 0):8d}" for n in names))
-    print("\nthe check's rate against the task's: the occurrences the check finds missing that the task's counting "
-          "credits, by where the task finds the English (document: elsewhere in the document; shared: in the unit, "
-          "claimed by another requirement; substring: in the unit, only inside a longer word; held: an entry inside a "
-          "longer term whose rendering is missing)")
-    print(f"{'output':32} {'task':>6} {'check':>6} {'diff':>6} {'document':>8} {'shared':>8} {'substring':>9} {'held':>6}")
+    print("\nthe check's rate against the task's. check: each occurrence in its own unit, an English claimed once "
+          "(zhen's reading). The occurrences it finds missing that the task's counting credits, by where the task "
+          "finds the English (document: elsewhere in the document; shared: in the unit, claimed by another "
+          "requirement; substring: in the unit, only inside a longer word; held: an entry inside a longer term whose "
+          "rendering is missing). per doc: zhen's findings counted as the task counts (an entry's English anywhere in "
+          "the document, whole words, against its times in the source), and the task's rate less it, by why, net "
+          "(twice: one English counted for two overlapping targets; inside: a target inside another word, or quotes)")
+    print(f"{'output':32} {'task':>6} {'check':>6} {'diff':>6} {'document':>8} {'shared':>8} {'substring':>9} {'held':>6} "
+          f"{'per doc':>7} {'diff':>6} {'twice':>6} {'inside':>6}")
     for r in rows:
-        g = r["check_gap"]
+        g, d = r["check_gap"], r["document_gap"]
         print(f"{r['system'] + '/' + r['mode']:32} {r['terms_before']:6.3f} {r['terms_check']:6.3f} "
               f"{r['terms_check'] - r['terms_before']:+6.3f} {g.get('document', 0):8d} {g.get('shared', 0):8d} "
-              f"{g.get('substring', 0):9d} {g.get('held', 0):6d}")
+              f"{g.get('substring', 0):9d} {g.get('held', 0):6d} {r['terms_check_documents']:7.3f} "
+              f"{r['terms_check_documents'] - r['terms_before']:+6.3f} {d.get('twice', 0):6.3f} {d.get('inside', 0):6.3f}")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=1))
 

@@ -123,3 +123,38 @@ def test_fix_on_a_real_system_output_raises_term_success_and_keeps_chrf(tmp_path
     # never by themselves
     assert any(e.method == "aligned" and e.after == "renminbi payment activities" for e in fixed.edits)
     assert not [e for e in fixed.edits if e.method == "aligned" and e.before.lower() == e.after.lower()]
+
+
+@pytest.mark.skipif(wmt.data_dir() is None, reason="the WMT 2025 terminology data is not on this machine")
+def test_the_checks_findings_counted_as_the_task_counts_give_the_tasks_rate():
+    """CommandA_MT (terms given), 2016: zhen check's findings, counted per document as the task
+    counts (eval/wmt25_check_fix.py's second reading), reproduce the task's term success rate to
+    0.01; read per occurrence (zhen's own reading: each in its unit, an English claimed once) the
+    check is stricter, never more lenient."""
+    import importlib.util
+    from collections import Counter
+    from pathlib import Path
+
+    from zhen.check import check_texts, document_units
+    from zhen.glossary import Glossary
+    from zhen.metrics.terms import term_success_rate
+    from zhen.settings import Settings
+
+    spec = importlib.util.spec_from_file_location(
+        "wmt25_check_fix", Path(__file__).parent.parent / "eval" / "wmt25_check_fix.py")
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    root = wmt.data_dir()
+    docs = wmt.load_year(2016)
+    path = root / "submissions" / "CommandA_MT" / "CommandA_MT.2016.zhen.proper.jsonl"
+    hyps = [json.loads(line)["en"] for line in path.open(encoding="utf-8")]
+    pipeline = Settings(engine="none", nested_terms=True, shipped_glossaries=False).pipeline()
+    glossary = Glossary.from_mapping(docs[0].proper, "wmt25-2016")
+    zh_units, en_units, doc_of = document_units([d.zh for d in docs], hyps)
+    report = check_texts(pipeline, zh_units, en_units, glossaries=[glossary] * len(zh_units), ignore_case=True)
+    task = term_success_rate([d.zh for d in docs], hyps, [d.en for d in docs], [d.proper for d in docs]).rate
+    per_doc = script.document_rate_entries(pipeline, report, glossary, doc_of, docs, hyps, Counter())
+    per_occurrence = script.check_rate_entries(report, doc_of, docs, hyps, Counter())
+    assert len(per_doc) == len(per_occurrence) > 500  # the same entries, as the task filters them
+    assert abs(sum(per_doc) / len(per_doc) - task) <= 0.01
+    assert sum(per_occurrence) / len(per_occurrence) < task

@@ -376,3 +376,41 @@ def test_fix_of_the_shipped_draft_places_every_requirement_and_unplaces_none():
     placed = {(f.unit, f.source, f.start) for f in report.findings if f.status == "placed"}
     assert placed <= {(f.unit, f.source, f.start) for f in fixed.after.findings if f.status == "placed"}
     assert "Guangxi's ecological environment" in fixed.english[3]
+
+
+def test_a_unit_with_no_english_is_reported_and_left_to_be_translated(tmp_path):
+    """A CAT tool's file with segments not yet translated (an empty target, none, the source
+    copied into the target): the check names them, and the fix leaves them as they are, inserting
+    nothing (a list of terms is no translation) and fixing the translated ones as before. It
+    crashed on such a file: the aligner met no English at all."""
+    from translate.storage.xliff import xlifffile
+
+    from zhen.check import check_texts, fix_texts, not_translated
+    from zhen.settings import Settings
+
+    _, _, glossary = _files(tmp_path)
+    store = xlifffile(sourcelanguage="zh", targetlanguage="en")
+    first, second = SOURCE.splitlines()
+    store.addsourceunit(first).target = DRAFT.splitlines()[0]
+    store.addsourceunit(second).target = ""
+    store.addsourceunit("香港金融管理局于10月发表报告。").target = "香港金融管理局于10月发表报告。"
+    path = tmp_path / "half-done.xlf"
+    path.write_bytes(bytes(store))
+    proc = zhen("check", path, "-g", glossary)
+    assert proc.returncode == 0, proc.stderr
+    assert b"2 units have no English: 2, 3" in proc.stderr
+    out = tmp_path / "fixed.xlf"
+    proc = zhen("fix", path, "-g", glossary, "-o", out)
+    assert proc.returncode == 0, proc.stderr
+    assert b"2 units have no English: 2, 3 (left as they are: translate them" in proc.stderr
+    fixed = out.read_text(encoding="utf-8")
+    assert "Hong Kong Monetary Authority said" in fixed and "161.38 billion yuan" in fixed  # unit 1 fixed
+    assert "(China-ASEAN" not in fixed and "(October)" not in fixed and "(Hong Kong Monetary" not in fixed
+
+    assert not_translated("") and not_translated(" – ") and not_translated("香港金融管理局于10月发表报告。")
+    assert not not_translated("2023") and not not_translated("The HKMA (金管局) said so.")
+    pipe = Settings(engine="none", shipped_glossaries=False).pipeline()
+    report = check_texts(pipe, [first, "香港金融管理局于10月发表报告。"], [DRAFT.splitlines()[0], ""])
+    assert report.untranslated == [2] and any(f.unit == 2 and f.status == "missing" for f in report.findings)
+    result = fix_texts(pipe, report)
+    assert result.english[1] == "" and all(e.unit == 1 for e in result.edits) and result.after.untranslated == [2]

@@ -200,6 +200,8 @@ class _Direction:
         """(target position, source position) for each target word's best source word (not NULL)."""
         import numpy as np
 
+        if not self.j.size:  # no target words at all (every English side empty)
+            return []
         p = self.table[self.key_of] * self.d
         order = np.lexsort((-p, self.j))  # best first within each target word
         first = order[np.r_[True, self.j[order][1:] != self.j[order][:-1]]]

@@ -19,12 +19,14 @@ With ``ignore_case`` (``--ignore-case``) a term written in other capitals counts
 WMT 2025 task counts it (its dictionaries are not always in publishing case), and is left alone by
 the fix; the report's signature says ``case: ignored``.
 
-Glossary terms that a document renders more than one way are reported as inconsistent.
+Glossary terms that a document renders more than one way are reported as inconsistent, and units
+with no English (empty, or the source copied into the target) as untranslated.
 
 :func:`fix_texts` makes the smallest edits that make every requirement hold: a ``different`` or
 ``equivalent`` wording is replaced in place by the required one (capitalized at a sentence's
 start), and only a ``missing`` one is inserted, as zhen's own last resort does, its unit flagged
-for review. The fixed English is checked again by the same audit.
+for review. An untranslated unit is left to be translated: terms inserted into nothing make no
+English. The fixed English is checked again by the same audit.
 """
 
 from __future__ import annotations
@@ -78,6 +80,9 @@ class CheckReport:
     #: the English as given, of each unit that holds line breaks (paragraphs a translator split): the
     #: fix puts them back around its edits
     layouts: dict[int, str] = field(default_factory=dict)
+    #: units with a source and no English (empty, or the source copied): their requirements are all
+    #: missing, and the fix leaves them to be translated, inserting nothing
+    untranslated: list[int] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return dict(Counter(f.status for f in self.findings))
@@ -131,7 +136,20 @@ def check_texts(pipeline, sources: list[str], translations: list[str], *, glossa
     signature = {k: v for k, v in pipeline.signature().items() if k not in ("segment_tokens", "last_resort")}
     signature.update(engine="check", model="none", revision="none", **({"case": "ignored"} if ignore_case else {}))
     layouts = {unit: t for unit, t in enumerate(translations, 1) if "\n" in t.strip()}
-    return CheckReport(len(sources), findings, inconsistent, signature, texts, layouts=layouts)
+    untranslated = [unit for unit, (zh, en) in enumerate(texts, 1) if zh and not_translated(en)]
+    return CheckReport(len(sources), findings, inconsistent, signature, texts, layouts=layouts,
+                       untranslated=untranslated)
+
+
+_HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def not_translated(english: str) -> bool:
+    """Whether ``english`` translates nothing: no letter or digit, or mostly Chinese (a CAT tool's
+    copy of the source into the target)."""
+    if not re.search(r"[A-Za-z0-9]", english):
+        return True
+    return len(_HAN.findall(english)) > len(re.sub(r"\s", "", english)) / 2
 
 
 def _held(unit: int, text: str, english: str, hits, covered, ignore_case: bool) -> list[Finding]:
@@ -305,7 +323,8 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None) ->
 
     A wording found by the check is replaced in place; a term the check found nowhere is looked
     for by word alignment (:mod:`zhen.align`, with ``priors`` when given) and the English words
-    aligned to it are replaced; only what aligns to nothing usable is inserted, its unit flagged."""
+    aligned to it are replaced; only what aligns to nothing usable is inserted, its unit flagged.
+    A unit with no English (``report.untranslated``) is left as it is: it needs translating."""
     from .release import TermHit
     from .requirements import insert_last_resort
 
@@ -318,6 +337,8 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None) ->
     edits: list[Edit] = []
     review: set[int] = set()
     for unit, found in sorted(by_unit.items()):
+        if unit in report.untranslated:
+            continue  # nothing to edit: a list of inserted terms is no translation
         text = english[unit - 1]
         placed = [(f, a, b) for f in found if f.status == "placed" and not f.held
                   for a, b in find_words(text.lower(), f.target.lower())]
@@ -417,8 +438,10 @@ def _aligned_spans(report: CheckReport, glossaries, priors) -> dict[int, _Aligne
     one (the placed ones too: a repeated term's missing occurrence is told apart by them)."""
     from . import align as aligner
 
+    untranslated = set(report.untranslated)
     wanted = [f for f in report.findings if f.status in ("missing", "different", "equivalent")
-              and f.kind in ("term", "name") and f.end > f.start]  # a number is rewritten, never aligned
+              and f.kind in ("term", "name") and f.end > f.start  # a number is rewritten, never aligned
+              and f.unit not in untranslated]
     if not wanted:
         return {}
     units = sorted({f.unit for f in wanted})

@@ -299,7 +299,8 @@ def check(source: Path, translation: Path | None, jsonl: bool, fmt: str, output:
         _check_table(report)
     units = f"{report.units} unit{'' if report.units == 1 else 's'}"
     _say(quiet, "zhen: check: " + report.tally() + f" in {units}"
-         + (f"; {len(report.inconsistent)} terms rendered more than one way" if report.inconsistent else ""))
+         + (f"; {len(report.inconsistent)} terms rendered more than one way" if report.inconsistent else "")
+         + _untranslated_note(report))
     return 7 if strict and (report.problems or report.inconsistent) else 0
 
 
@@ -318,7 +319,8 @@ def fix(source: Path, translation: Path | None, jsonl: bool, output: Path, repor
     A term written another way is replaced in place: the check's other wording, else the English
     words aligned to the term (word alignment with jieba and fast_align's model, no translation
     model needed). Numbers and dates are rewritten in place. Only what aligns to nothing is inserted,
-    and its unit is flagged for review. Every edit is listed; the input is never overwritten."""
+    and its unit is flagged for review. A unit with no English is left to be translated. Every edit is
+    listed; the input is never overwritten."""
     job = _CheckJob(source, translation, jsonl, given, quiet, ignore_case)
     job.fix(output, priors)
     if report_out is not None:
@@ -410,9 +412,18 @@ class _CheckJob:
         write_output(text, out)
         left = fixed.after.problems
         n = len(fixed.edits)
-        _say(self.quiet, f"zhen: fix: {n} edit{'' if n == 1 else 's'} (" + fixed.tally()
-             + f"; units for review: {', '.join(_label(self.report, u) for u in fixed.review) or 'none'}) → {out}"
-             + (f"; {len(left)} still not placed" if left else "; every requirement now placed"))
+        _say(self.quiet, f"zhen: fix: {n} edit{'' if n == 1 else 's'}" + (f" ({fixed.tally()})" if n else "")
+             + f"; units for review: {', '.join(_label(self.report, u) for u in fixed.review) or 'none'} → {out}"
+             + (f"; {len(left)} still not placed" if left else "; every requirement now placed")
+             + _untranslated_note(self.report, " (left as they are: translate them, e.g. with `zhen translate`)"))
+
+
+def _untranslated_note(report, then: str = "") -> str:
+    units = report.untranslated
+    if not units:
+        return ""
+    shown = ", ".join(_label(report, u) for u in units[:20]) + (f" and {len(units) - 20} more" if len(units) > 20 else "")
+    return f"; {len(units)} unit{' has' if len(units) == 1 else 's have'} no English: {shown}{then}"
 
 
 def _same_form(source: Path, out: Path) -> bool:

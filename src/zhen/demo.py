@@ -252,7 +252,9 @@ class Demo:
         status = (f"Checked {len(zh)} paragraphs in {time.monotonic() - started:.1f} s: {report.tally()}. "
                   f"Fixed with {len(fixed.edits)} edits" + (f" ({fixed.tally()})" if fixed.edits else "")
                   + (f"; ⚠ paragraphs {', '.join(report.labels[u - 1] for u in fixed.review)} have an insertion: "
-                     "read them." if fixed.review else "."))
+                     "read them" if fixed.review else "")
+                  + (f"; ⚠ paragraphs {', '.join(report.labels[u - 1] for u in report.untranslated)} have no English "
+                     "(left as they are: translate them in the first tab)" if report.untranslated else "") + ".")
         folder = Path(tempfile.mkdtemp(prefix="fix-", dir=self.out_dir))
         text_path, report_path = folder / "zhen-fixed.txt", folder / "zhen-check.html"
         text_path.write_text("\n".join(fixed.english) + "\n", encoding="utf-8")

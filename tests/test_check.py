@@ -414,3 +414,43 @@ def test_a_unit_with_no_english_is_reported_and_left_to_be_translated(tmp_path):
     assert report.untranslated == [2] and any(f.unit == 2 and f.status == "missing" for f in report.findings)
     result = fix_texts(pipe, report)
     assert result.english[1] == "" and all(e.unit == 1 for e in result.edits) and result.after.untranslated == [2]
+
+
+def test_a_sentence_the_translation_left_out_is_reported_and_nothing_of_it_is_inserted_elsewhere(tmp_path):
+    """A draft that drops a sentence (as NLLB and MADLAD drop the ends of long paragraphs): the
+    check names the sentence, and the fix puts nothing of it at the end of another sentence
+    ("held in Nanning (October) (120)" said what the source does not), while a term missing from a
+    translated sentence is still fixed. Where the English merges sentences but leaves nothing out,
+    no sentence is called untranslated: a sentence counts only where none of its requirements is in
+    the English either."""
+    from zhen.check import check_texts, fix_texts
+    from zhen.glossary import Glossary
+    from zhen.settings import Settings
+
+    pipe = Settings(engine="none", shipped_glossaries=False).pipeline()
+    glossary = Glossary.from_mapping({"香港金融管理局": ["Hong Kong Monetary Authority"],
+                                      "中国—东盟环境合作论坛": ["China-ASEAN Environmental Cooperation Forum"]}, "t")
+    zh = ("香港金融管理局表示，2023年广西外贸进出口总额增长12%。香港金融管理局于10月发表报告，共120页。"
+          "中国—东盟环境合作论坛在南宁举行。")
+    dropped = "The Monetary Authority of Hong Kong said Guangxi's foreign trade grew 12% in 2023. The forum was held in Nanning."
+    report = check_texts(pipe, [zh], [dropped], glossaries=[glossary])
+    assert [(u, zh[a:b]) for u, a, b in report.unpaired] == [(1, "香港金融管理局于10月发表报告，共120页。")]
+    fixed = fix_texts(pipe, report, glossaries=[glossary])
+    english = fixed.english[0]
+    assert english.startswith("The Hong Kong Monetary Authority said")  # reworded in a translated sentence
+    assert "China-ASEAN Environmental Cooperation Forum" in english  # a term of a translated sentence
+    assert "October" not in english and "120" not in english and english.count("Hong Kong Monetary") == 1
+    assert {f.target for f in fixed.after.problems} == {"Hong Kong Monetary Authority", "October", "120"}
+
+    merged = ("The Hong Kong Monetary Authority said Guangxi's foreign trade grew 12% in 2023 and "
+              "published a report of 120 pages in October, and the China-ASEAN Environmental Cooperation Forum "
+              "was held in Nanning.")
+    assert check_texts(pipe, [zh], [merged], glossaries=[glossary]).unpaired == []
+
+    src, hyp, terms = tmp_path / "s.zh", tmp_path / "d.en", tmp_path / "g.tsv"
+    src.write_text(zh + "\n", encoding="utf-8")
+    hyp.write_text(dropped + "\n", encoding="utf-8")
+    terms.write_text("".join(f"{t.source}\t{t.target}\n" for t in glossary.terms.values()), encoding="utf-8")
+    proc = zhen("check", src, hyp, "-g", terms, "--no-shipped-glossaries")
+    assert b"1 sentence has no English, in units 1" in proc.stderr
+    assert "untranslated" in proc.stdout.decode() and "香港金融管理局于10月发表报告" in proc.stdout.decode()

@@ -385,6 +385,24 @@ def _sentence_beads(zh_text: str, zh: list, en_text: str, en: list) -> list[tupl
     return out or whole
 
 
+#: where a sentence surely ends, for telling what a translation left out: a full stop, not a
+#: semicolon (a Chinese list of clauses is often one English sentence with commas)
+_ZH_FULL_STOP = re.compile(r"[。！？!?]+[」』”’\"）)]*")
+_EN_FULL_STOP = re.compile(r"(?<![A-Z])(?<!\b(?:Mr|Ms|Dr|No|St|vs|Co))[.!?][\"”’)]*(?=\s)")
+
+
+def sentence_beads(zh_text: str, en_text: str) -> list[tuple[list[tuple[int, int]], int]]:
+    """The Chinese sentences of ``zh_text`` grouped as the English pairs them: for each bead, its
+    Chinese sentences as character spans and how many English sentences it has (0: the English has
+    nothing there). Sentences are paired as paragraphs are (:func:`paragraph_beads` on their lengths
+    and numbers); :func:`zhen.check.check_texts` reads from them what a translation left out."""
+    zs, es = _sentences(zh_text, _ZH_FULL_STOP), _sentences(en_text, _EN_FULL_STOP)
+    if len(zs) < 2 or not es:
+        return [(zs, len(es))]
+    beads = paragraph_beads([zh_text[a:b] for a, b in zs], [en_text[a:b] for a, b in es], trust_counts=False)
+    return [([zs[i] for i in zi], len(ei)) for zi, ei in beads if zi]
+
+
 def build_priors(pairs, out: Path) -> int:
     """Learn the lexical tables of both directions from the parallel ``pairs`` of (Chinese,
     English) text and write them to ``out`` (a tab-separated table: direction, source word, target

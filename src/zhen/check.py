@@ -83,6 +83,11 @@ class CheckReport:
     #: units with a source and no English (empty, or the source copied): their requirements are all
     #: missing, and the fix leaves them to be translated, inserting nothing
     untranslated: list[int] = field(default_factory=list)
+    #: sentences of translated units that the English leaves out, as (unit, start, end) in the unit's
+    #: source as checked: paired with no English sentence, and none of their requirements anywhere in
+    #: the English. The fix inserts nothing of theirs (a figure of a missing sentence put at the end of
+    #: another would say something the source does not)
+    unpaired: list[tuple[int, int, int]] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         return dict(Counter(f.status for f in self.findings))
@@ -138,7 +143,41 @@ def check_texts(pipeline, sources: list[str], translations: list[str], *, glossa
     layouts = {unit: t for unit, t in enumerate(translations, 1) if "\n" in t.strip()}
     untranslated = [unit for unit, (zh, en) in enumerate(texts, 1) if zh and not_translated(en)]
     return CheckReport(len(sources), findings, inconsistent, signature, texts, layouts=layouts,
-                       untranslated=untranslated)
+                       untranslated=untranslated, unpaired=_unpaired(texts, findings, untranslated))
+
+
+def _unpaired(texts, findings: list[Finding], untranslated: list[int]) -> list[tuple[int, int, int]]:
+    """The sentences a translation left out (:attr:`CheckReport.unpaired`): of a translated unit,
+    a sentence none of whose requirements is in the English (:func:`_in_english`), that the English pairs with nothing,
+    or pairs with a sentence beside it whose requirements are there while it has a number or a date
+    among two or more of its own (an English sentence that holds the one and none of the other)."""
+    from .align import sentence_beads
+
+    by_unit: dict[int, list[Finding]] = {}
+    for f in findings:
+        if f.status != "off" and f.end > f.start:
+            by_unit.setdefault(f.unit, []).append(f)
+    out = []
+    for unit, found in sorted(by_unit.items()):
+        if unit in untranslated or all(f.status == "placed" for f in found):
+            continue
+        zh, en = texts[unit - 1]
+        for sentences, english in sentence_beads(zh, en):
+            inside = [[f for f in found if a <= f.start and f.end <= b] for a, b in sentences]
+            for (start, end), own in zip(sentences, inside):
+                if not own or any(_in_english(f) for f in own):
+                    continue
+                others = [f for group in inside if group is not own for f in group]
+                if not english or (len(own) >= 2 and any(f.kind in ("number", "date") for f in own)
+                                   and any(_in_english(f) for f in others)):
+                    out.append((unit, start, end))
+    return out
+
+
+def _in_english(f: Finding) -> bool:
+    """Whether the English has this requirement's own occurrence, in any wording: a term's other
+    wording is the unit's, not the occurrence's (two 金管局, one "Monetary Authority of Hong Kong")."""
+    return f.status in ("placed", "equivalent") or (f.status == "different" and f.kind != "term")
 
 
 _HAN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
@@ -347,6 +386,8 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None) ->
         for f in found:
             if f.held:
                 continue  # the longer term's edit writes its English
+            if any(u == unit and a <= f.start and f.end <= b for u, a, b in report.unpaired):
+                continue  # its sentence is not translated: nothing of it goes elsewhere
             if f.status in ("different", "equivalent") and f.seen and f.seen in text:
                 at = _free_occurrence(text, f.seen, planned)
                 if at is not None:

@@ -419,11 +419,18 @@ class _CheckJob:
 
 
 def _untranslated_note(report, then: str = "") -> str:
-    units = report.untranslated
-    if not units:
-        return ""
-    shown = ", ".join(_label(report, u) for u in units[:20]) + (f" and {len(units) - 20} more" if len(units) > 20 else "")
-    return f"; {len(units)} unit{' has' if len(units) == 1 else 's have'} no English: {shown}{then}"
+    """What the translation left out, in the summary line: units with no English, sentences with none."""
+    def listed(units: list[int]) -> str:
+        return ", ".join(_label(report, u) for u in units[:20]) + (f" and {len(units) - 20} more" if len(units) > 20 else "")
+
+    said = ""
+    if report.untranslated:
+        n = len(report.untranslated)
+        said += f"; {n} unit{' has' if n == 1 else 's have'} no English: {listed(report.untranslated)}"
+    if report.unpaired:
+        n, units = len(report.unpaired), sorted({u for u, _, _ in report.unpaired})
+        said += f"; {n} sentence{' has' if n == 1 else 's have'} no English, in units {listed(units)}"
+    return said + (then if said else "")
 
 
 def _same_form(source: Path, out: Path) -> bool:
@@ -490,6 +497,10 @@ def _check_table(report) -> None:
         table.add_column(column)
     for f in report.problems:
         table.add_row(_label(report, f.unit), f.kind, f.source, f.target, f.status, f.seen or "")
+    for unit, start, end in report.unpaired:
+        sentence = report.texts[unit - 1][0][start:end].strip()
+        table.add_row(_label(report, unit), "sentence", sentence if len(sentence) <= 40 else sentence[:39] + "…",
+                      "its English", "untranslated", "")
     for item in report.inconsistent:
         table.add_row("all", "term", item["source"], "one rendering", "inconsistent",
                       "; ".join(f"{k} ×{n}" for k, n in item["renderings"].items()))

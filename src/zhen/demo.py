@@ -254,7 +254,10 @@ class Demo:
                   + (f"; ⚠ paragraphs {', '.join(report.labels[u - 1] for u in fixed.review)} have an insertion: "
                      "read them" if fixed.review else "")
                   + (f"; ⚠ paragraphs {', '.join(report.labels[u - 1] for u in report.untranslated)} have no English "
-                     "(left as they are: translate them in the first tab)" if report.untranslated else "") + ".")
+                     "(left as they are: translate them in the first tab)" if report.untranslated else "")
+                  + (f"; ⚠ {len(report.unpaired)} sentences have no English, in paragraphs "
+                     f"{', '.join(report.labels[u - 1] for u in sorted({u for u, _, _ in report.unpaired}))}: nothing of theirs "
+                     "was inserted elsewhere" if report.unpaired else "") + ".")
         folder = Path(tempfile.mkdtemp(prefix="fix-", dir=self.out_dir))
         text_path, report_path = folder / "zhen-fixed.txt", folder / "zhen-check.html"
         text_path.write_text("\n".join(fixed.english) + "\n", encoding="utf-8")

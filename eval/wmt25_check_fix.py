@@ -143,6 +143,20 @@ def document_rate_entries(pipe, report, glossary: Glossary, doc_of: list[int], d
     return scores
 
 
+def translated_source(report) -> list[str]:
+    """Each unit's source less what the check found the translation left out (the whole unit where
+    it has no English, else its unpaired sentences)."""
+    out = []
+    for unit, (zh, _) in enumerate(report.texts, 1):
+        if unit in report.untranslated:
+            out.append("")
+            continue
+        for _, start, end in sorted((c for c in report.unpaired if c[0] == unit), key=lambda c: -c[1]):
+            zh = zh[:start] + zh[end:]
+        out.append(zh)
+    return out
+
+
 def outputs(root: Path, systems: list[str] | None) -> list[tuple[str, str]]:
     found = sorted({(p.parent.name, p.name.split(".")[-2]) for p in (root / "submissions").glob("*/*.zhen.*.jsonl")})
     return [(s, m) for s, m in found if not systems or s in systems]
@@ -150,7 +164,8 @@ def outputs(root: Path, systems: list[str] | None) -> list[tuple[str, str]]:
 
 def run_output(system: str, mode: str, years: list[int], root: Path, priors, nested: bool = True) -> dict:
     pipe = Settings(engine="none", nested_terms=nested, shipped_glossaries=False).pipeline()
-    srcs, refs, dicts, before, after, check_scores, doc_scores = [], [], [], [], [], [], []
+    srcs, refs, dicts, before, after, check_scores, doc_scores, translated = [], [], [], [], [], [], [], []
+    left_out = 0
     edits, seconds, misses, left, why, gap, doc_gap = Counter(), {}, 0, 0, Counter(), Counter(), Counter()
     for year in years:
         docs = load_year(year, root)
@@ -171,6 +186,8 @@ def run_output(system: str, mode: str, years: list[int], root: Path, priors, nes
         left += len(fixed.after.problems)
         misses += sum(f.kind == "term" and f.status not in ("placed", "off") for f in report.findings)
         new = join_documents(fixed.english, doc_of, len(docs))
+        translated += join_documents(translated_source(report), doc_of, len(docs))
+        left_out += len(report.untranslated) + len(report.unpaired)
         srcs += [d.zh for d in docs]
         refs += [d.en for d in docs]
         dicts += [d.proper for d in docs]
@@ -181,6 +198,10 @@ def run_output(system: str, mode: str, years: list[int], root: Path, priors, nes
         "system": system, "mode": mode,
         "terms_before": term_success_rate(srcs, before, refs, dicts).rate,
         "terms_after": term_success_rate(srcs, after, refs, dicts).rate,
+        # the task's rate on what the system translated: the source less the units and sentences the
+        # check found left out (which the fix leaves to be translated), the same English
+        "terms_after_translated": term_success_rate(translated, after, refs, dicts).rate,
+        "left_out": left_out,
         "terms_check": sum(check_scores) / max(1, len(check_scores)),
         "terms_check_documents": sum(doc_scores) / max(1, len(doc_scores)),
         "chrf++_before": chrf.corpus_score(before, [refs]).score,
@@ -209,14 +230,18 @@ def main() -> None:
     if root is None:
         raise SystemExit("WMT25 terminology data not found: set ZHEN_WMT25_DATA")
     rows = []
-    print(f"{'output':32} {'terms':>13} {'check':>5} {'chrF++':>13} {'edits':>6} {'aligned':>7} {'reword':>6} "
-          f"{'number':>6} {'insert':>6} {'not-ins':>7} {'dbl':>7} {'s/year':>6}")
+    print("terms: the task's rate before → after the fix; transl.: after, on what the system translated (the "
+          "source less the units and sentences the check found left out, counted in 'left', which the fix leaves "
+          "to be translated)")
+    print(f"{'output':32} {'terms':>13} {'transl.':>7} {'left':>5} {'check':>5} {'chrF++':>13} {'edits':>6} "
+          f"{'aligned':>7} {'reword':>6} {'number':>6} {'insert':>6} {'not-ins':>7} {'dbl':>7} {'s/year':>6}")
     for system, mode in outputs(root, args.systems):
         r = run_output(system, mode, args.years, root, args.priors, args.nested)
         rows.append(r)
         e = r["edits"]
         total = sum(e.values())
-        print(f"{system + '/' + mode:32} {r['terms_before']:.3f}→{r['terms_after']:.3f} {r['terms_check']:.3f} "
+        print(f"{system + '/' + mode:32} {r['terms_before']:.3f}→{r['terms_after']:.3f} "
+              f"{r['terms_after_translated']:7.3f} {r['left_out']:5d} {r['terms_check']:.3f} "
               f"{r['chrf++_before']:6.2f}→{r['chrf++_after']:6.2f} {total:6d} {e.get('aligned', 0):7d} "
               f"{e.get('reworded', 0):6d} {e.get('number', 0) + e.get('date', 0):6d} {e.get('inserted', 0):6d} "
               f"{1 - e.get('inserted', 0) / max(1, total):7.1%} {r['doubled_before']:3d}→{r['doubled_after']:<3d} "

@@ -454,3 +454,27 @@ def test_a_sentence_the_translation_left_out_is_reported_and_nothing_of_it_is_in
     proc = zhen("check", src, hyp, "-g", terms, "--no-shipped-glossaries")
     assert b"1 sentence has no English, in units 1" in proc.stderr
     assert "untranslated" in proc.stdout.decode() and "香港金融管理局于10月发表报告" in proc.stdout.decode()
+
+
+def test_where_nothing_aligns_the_words_of_the_terms_sentence_that_begin_and_end_as_it_does_are_replaced():
+    """The fix's last look before inserting a term nothing aligns to (real cases of the WMT 2025
+    outputs): words of the term's own sentence that begin with the required form's first content
+    word and end with its last, holding two or more of its words and saying no more than it."""
+    from zhen.check import _similar
+
+    def similar(text: str, target: str) -> str | None:
+        span = _similar(text, [(0, len(text))], target, [], [])
+        return text[span[0]:span[1]] if span else None
+
+    assert similar("They invest in fixed income portfolios managed internally.", "fixed-income portfolio") \
+        == "fixed income portfolios"
+    assert similar("Loans under the Pre-approved Principal Moratorium scheme were extended.",
+                   "Pre-approved Principal Payment Holiday Scheme") == "Pre-approved Principal Moratorium scheme"
+    assert similar("He chaired the Evaluations and Compliance Group of FATF.",
+                   "Evaluation and Compliance Working Group") == "Evaluations and Compliance Group"
+    # more than the term says, a plural before a noun, one quotation mark, two candidates: nothing
+    assert similar("It invests in bond and equity markets.", "bond markets") is None
+    assert similar("It follows practices in cyber risk management.", "cyber risks") is None
+    assert similar('Both the "Guideline on Banking Services" and others.', "Banking Services Guide") is None
+    assert similar("Fixed income portfolios and fixed income portfolios again.", "fixed-income portfolio") is None
+    assert similar("It raised rates.", "mortgage rates") is None

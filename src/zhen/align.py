@@ -391,16 +391,17 @@ _ZH_FULL_STOP = re.compile(r"[。！？!?]+[」』”’\"）)]*")
 _EN_FULL_STOP = re.compile(r"(?<![A-Z])(?<!\b(?:Mr|Ms|Dr|No|St|vs|Co))[.!?][\"”’)]*(?=\s)")
 
 
-def sentence_beads(zh_text: str, en_text: str) -> list[tuple[list[tuple[int, int]], int]]:
-    """The Chinese sentences of ``zh_text`` grouped as the English pairs them: for each bead, its
-    Chinese sentences as character spans and how many English sentences it has (0: the English has
-    nothing there). Sentences are paired as paragraphs are (:func:`paragraph_beads` on their lengths
-    and numbers); :func:`zhen.check.check_texts` reads from them what a translation left out."""
+def sentence_beads(zh_text: str, en_text: str) -> list[tuple[list[tuple[int, int]], list[tuple[int, int]]]]:
+    """The sentences of ``zh_text`` and ``en_text`` grouped as they translate each other: for each
+    bead, its Chinese sentences and its English ones, as character spans (no English: the English
+    has nothing there). Sentences are paired as paragraphs are (:func:`paragraph_beads` on their
+    lengths and numbers); :func:`zhen.check.check_texts` reads from them what a translation left
+    out, and :func:`zhen.check.fix_texts` where to look for a term's words when nothing aligns."""
     zs, es = _sentences(zh_text, _ZH_FULL_STOP), _sentences(en_text, _EN_FULL_STOP)
     if len(zs) < 2 or not es:
-        return [(zs, len(es))]
+        return [(zs, es)]
     beads = paragraph_beads([zh_text[a:b] for a, b in zs], [en_text[a:b] for a, b in es], trust_counts=False)
-    return [([zs[i] for i in zi], len(ei)) for zi, ei in beads if zi]
+    return [([zs[i] for i in zi], [es[j] for j in ei]) for zi, ei in beads if zi]
 
 
 def build_priors(pairs, out: Path) -> int:

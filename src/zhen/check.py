@@ -319,13 +319,16 @@ class Edit:
     before: str | None  # the wording replaced; ``None`` for an insertion
     after: str
     #: ``aligned`` (the words aligned to the source term), ``reworded`` (the term in another case or
-    #: word order), ``number`` / ``date`` (a value rewritten in place), ``inserted`` (nothing to replace)
+    #: word order, or, where nothing aligns, words of its sentence that begin and end as it does),
+    #: ``number`` / ``date`` (a value rewritten in place), ``inserted`` (nothing to replace)
     method: str = "inserted"
     at: int = 0  # where ``after`` starts in the fixed English of the unit
     why: str = ""  # for an insertion: why nothing was replaced
     #: for an insertion, why in a word: ``taken`` (the aligned words hold another requirement's English
     #: or another edit), ``none`` (nothing aligns), ``doubtful`` (one direction, no word in common),
-    #: ``partial`` (too few or too many words, or across a sentence), else the kind (number, date, …)
+    #: ``partial`` (too few or too many words, or across a sentence), else the kind (number, date, …);
+    #: for a ``reworded`` edit the fix found, with nothing aligned: ``similar`` (words of the term's
+    #: sentence that begin and end as the required form does)
     reason: str = ""
 
     def note(self) -> str:
@@ -373,6 +376,7 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None) ->
     for f in report.findings:
         by_unit.setdefault(f.unit, []).append(f)
     spans = _aligned_spans(report, glossaries, priors)
+    beads: dict[int, list] = {}  # each unit's sentence beads, where a term's words are looked for by sight
     edits: list[Edit] = []
     review: set[int] = set()
     for unit, found in sorted(by_unit.items()):
@@ -422,15 +426,21 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None) ->
                             span = shared
                     if span:
                         break
+                similar = None
+                if not span and not pronoun and reason == "none" and f.kind == "term":
+                    similar = _similar(text, _english_of(report, unit, f.start, beads), f.target, protected, planned)
                 if span:
                     planned.append((*span, f.target, f, "aligned"))
                 elif pronoun:
                     planned.append((*pronoun, f, "aligned"))
+                elif similar:
+                    planned.append((*similar, f.target, f, "similar"))
                 else:
                     missing.append((f, why, reason if f.kind == "term" else f.kind))
         unit_edits = []
         for start, end, wanted, f, method in sorted(planned, key=lambda p: -p[0]):
-            text, edit = _replace(text, start, end, wanted, f, method)
+            text, edit = _replace(text, start, end, wanted, f, "reworded" if method == "similar" else method)
+            edit.reason = "similar" if method == "similar" else ""
             unit_edits.append(edit)
         shift = 0
         for edit in sorted(unit_edits, key=lambda e: e.at):  # offsets of later edits moved by earlier ones
@@ -597,6 +607,71 @@ def _pronoun(text: str, span: tuple[int, int], target: str, planned) -> tuple[in
     if m.group()[0].isupper():
         wanted = wanted[0].upper() + wanted[1:]
     return m.start(), m.end(), wanted
+
+
+def _english_of(report: CheckReport, unit: int, at: int, beads: dict[int, list]) -> list[tuple[int, int]]:
+    """The English sentences of ``unit`` that translate the source sentence holding ``at``
+    (:func:`zhen.align.sentence_beads`, kept in ``beads``); the whole English where it is one sentence."""
+    from .align import sentence_beads
+
+    if unit not in beads:
+        beads[unit] = sentence_beads(*report.texts[unit - 1])
+    for zh, en in beads[unit]:
+        if any(a <= at < b for a, b in zh):
+            return en
+    return []
+
+
+def _similar(text: str, region: list[tuple[int, int]], target: str, protected,
+             planned) -> tuple[int, int] | None:
+    """Where no English word aligns to a term: the words of its sentence's English that begin with
+    the required form's first content word and end with its last, within one clause and about its
+    length, holding two or more of its words and saying no more than it ("fixed income portfolios"
+    for "fixed-income portfolio", "Pre-approved Principal Moratorium scheme" for "Pre-approved
+    Principal Payment Holiday Scheme"), to be replaced; ``None`` where no such words are, or more
+    than one run of them, or they are unusable (:func:`_usable`)."""
+    content = [w for w in _WORD.findall(target) if _word_stems(w)]
+    if len(content) < 2:
+        return None
+    first, last, stems = _word_stems(content[0]), _word_stems(content[-1]), _stems(target)
+    reach = len(_WORD.findall(target)) + 2
+    found = []
+    for a, b in region:
+        words = list(_WORD.finditer(text, a, b))
+        for i, w in enumerate(words):
+            if not _has_stem(w.group(), first):
+                continue
+            for k in range(i, min(len(words), i + reach)):
+                if k > i and re.search(r"[,.;:!?()]", text[words[k - 1].end():words[k].start()]):
+                    break
+                if k > i and _has_stem(words[k].group(), last):
+                    run = words[i:k + 1]
+                    shared = {t for t in stems for m in run if _has_stem(m.group(), {t})}
+                    if len(shared) >= 2:
+                        found.append((w.start(), words[k].end()))
+                    break
+    found = [r for r in found if not any(o != r and o[0] <= r[0] and r[1] <= o[1] for o in found)]  # the longest
+    if len(found) != 1:
+        return None
+    start, end = found[0]
+    if sum(text[start:end].count(q) for q in "\"“”") % 2:
+        return None  # a quotation's one mark: the words are part of a title
+    span, _, _ = _usable(text, (start, end), target, protected, planned)
+    if span is None:
+        return None
+    words = [m.group() for m in _WORD.finditer(text, *span)]
+    # the words say no more than the required form: no content word of theirs without one of its own
+    # for it ("bond and equity markets" is not "bond markets"), no "and" it has not
+    extra = [w for w in words if _word_stems(w) and not _has_stem(w, stems)]
+    lacking = [w for w in content if not _has_stem(w, _stems(text[span[0]:span[1]]))]
+    if len(extra) > len(lacking) or ({"and", "or"} & {w.lower() for w in words}) - {w.lower() for w in _WORD.findall(target)}:
+        return None
+    # a plural form where the English uses the word before a noun ("cyber risk management")
+    after = re.match(r"\s+([A-Za-z]+)", text[span[1]:])
+    if after and after.group(1).lower() not in FUNCTION_WORDS and content[-1].lower() in (
+            words[-1].lower() + "s", words[-1].lower() + "es"):
+        return None
+    return span
 
 
 def _usable(text: str, span: tuple[int, int], target: str, protected,

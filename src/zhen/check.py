@@ -542,7 +542,7 @@ def _has_stem(word: str, stems: set[str]) -> bool:
     return any(w.startswith(s) or s.startswith(w) for w in _word_stems(word) for s in stems)
 
 
-def _widen(text: str, start: int, end: int, target: str, reach: int = 3) -> tuple[int, int]:
+def _widen(text: str, start: int, end: int, target: str, reach: int = 3, stop=()) -> tuple[int, int]:
     """The span grown over neighbouring words (within ``reach`` words, in the same clause) that
     the required form has too, so that the replacement leaves none of them beside it:
     "Guangxi Modern Logistics Group" is replaced whole when "Guangxi" aligned to
@@ -557,19 +557,23 @@ def _widen(text: str, start: int, end: int, target: str, reach: int = 3) -> tupl
     while grown:
         grown = False
         for k in range(last + 1, min(len(words), last + 1 + reach)):
-            if re.search(r"[,.;:!?()]", text[words[k - 1].end():words[k].start()]):
+            if re.search(r"[,.;:!?()]", text[words[k - 1].end():words[k].start()]) or _in(words[k], stop):
                 break
             if _has_stem(words[k].group(), stems):
                 last, grown = k, True
         for k in range(first - 1, max(-1, first - 1 - reach), -1):
-            if re.search(r"[,.;:!?()]", text[words[k].end():words[k + 1].start()]):
+            if re.search(r"[,.;:!?()]", text[words[k].end():words[k + 1].start()]) or _in(words[k], stop):
                 break
             if _has_stem(words[k].group(), stems):
                 first, grown = k, True
     return words[first].start(), words[last].end()
 
 
-def _shared_run(text: str, span: tuple[int, int], target: str) -> tuple[int, int] | None:
+def _in(word: re.Match, spans) -> bool:
+    return any(word.start() < b and word.end() > a for a, b in spans)
+
+
+def _shared_run(text: str, span: tuple[int, int], target: str, stop=()) -> tuple[int, int] | None:
     """The part of ``span`` from its first to its last content word that the required form has
     too (by the first five letters: "transformation" and "transition" differ, "authorised" and
     "authorized" do not), grown over such neighbours; ``None`` when it shares none."""
@@ -577,7 +581,7 @@ def _shared_run(text: str, span: tuple[int, int], target: str) -> tuple[int, int
     shared = [m for m in _WORD.finditer(text, span[0], span[1]) if _has_stem(m.group(), stems)]
     if not shared:
         return None
-    return _widen(text, shared[0].start(), shared[-1].end(), target)
+    return _widen(text, shared[0].start(), shared[-1].end(), target, stop=stop)
 
 
 #: where a sentence ends inside a span: ; ! ? or a full stop before a capital, not after an
@@ -674,8 +678,24 @@ def _similar(text: str, region: list[tuple[int, int]], target: str, protected,
     return span
 
 
+def _outside(text: str, start: int, end: int, inside: list[tuple[int, int]], target: str) -> tuple[int, int] | None:
+    """``text[start:end]`` less the spans ``inside`` where they stand at its edges, narrowed to the
+    words it shares with ``target`` (:func:`_shared_run`, never grown back into them); ``None``
+    where another requirement's English stands inside it, or nothing left shares a content word."""
+    pieces, at = [], start
+    for a, b in sorted((max(a, start), min(b, end)) for a, b in inside):
+        if _WORD.search(text, at, a):
+            pieces.append((at, a))
+        at = max(at, b)
+    if _WORD.search(text, at, end):
+        pieces.append((at, end))
+    if len(pieces) != 1:
+        return None  # its words on both sides of the other's: "quality of Guangxi's ecological environment"
+    return _shared_run(text, pieces[0], target, stop=inside)
+
+
 def _usable(text: str, span: tuple[int, int], target: str, protected,
-            planned) -> tuple[tuple[int, int] | None, str, str]:
+            planned, trim: bool = True) -> tuple[tuple[int, int] | None, str, str]:
     """``span`` trimmed of the articles, prepositions and possessives at its edges that the
     target does not have, or ``None`` and why not, as a reason (:attr:`Edit.reason`) and in words:
     too long to be the term's words, across a sentence, or overlapping a placed requirement or
@@ -691,7 +711,9 @@ def _usable(text: str, span: tuple[int, int], target: str, protected,
         return None, "partial", f"only “{text[start:end]}” aligns to it"
     if len(words) > 2 * len(target_words) + 3:
         return None, "partial", f"the aligned words “{text[start:end]}” are too many to be the term's"
-    start, end = _widen(text, words[0].start(), words[-1].end(), target)
+    # grown over the required form's words; not, once cut away from it, into another requirement's English
+    start, end = _widen(text, words[0].start(), words[-1].end(), target,
+                        stop=() if trim else [(a, b) for _, a, b in protected])
     if _SENTENCE_END.search(text[start:end]):
         return None, "partial", f"the aligned words “{text[start:end]}” cross a sentence"
     if text[start:end].lower() == target.lower():  # another requirement's English: replacing it adds nothing
@@ -703,13 +725,22 @@ def _usable(text: str, span: tuple[int, int], target: str, protected,
     inside = [(a, b) for _, a, b in protected if start < b and end > a]
     if inside:
         why = f"the aligned words “{text[start:end]}” hold “{text[slice(*inside[0])]}”, required elsewhere"
-        if target.lower() in text[start:end].lower() or any(a < start or b > end for a, b in inside):
+        if target.lower() in text[start:end].lower():
             return None, "taken", why
-        others = [[g.target.lower()] for g in {id(g): g for g, _, _ in protected}.values()]
-        before = sum(s is not None for s in claim(text.lower(), others, find_words))
-        after = claim((text[:start] + target + text[end:]).lower(), others + [[target.lower()]], find_words)
-        if after[-1] is None or sum(s is not None for s in after[:-1]) < before:
-            return None, "taken", why
+        keep = not any(a < start or b > end for a, b in inside)
+        if keep:
+            others = [[g.target.lower()] for g in {id(g): g for g, _, _ in protected}.values()]
+            before = sum(s is not None for s in claim(text.lower(), others, find_words))
+            after = claim((text[:start] + target + text[end:]).lower(), others + [[target.lower()]], find_words)
+            keep = after[-1] is not None and sum(s is not None for s in after[:-1]) >= before
+        if not keep:
+            # the words beside the other requirement's English that the required form shares words
+            # with ("China-ASEAN Environment Cooperation Forum" of "2023 China-ASEAN …", the 2023
+            # another requirement's), or none
+            rest = _outside(text, start, end, inside, target) if trim else None
+            if rest is None:
+                return None, "taken", why
+            return _usable(text, rest, target, protected, planned, trim=False)
     for a, b, wanted, *_ in planned:
         if start < b and end > a:
             return None, "taken", f"the aligned words “{text[start:end]}” are already replaced by “{wanted}”"

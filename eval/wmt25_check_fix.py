@@ -143,16 +143,17 @@ def document_rate_entries(pipe, report, glossary: Glossary, doc_of: list[int], d
     return scores
 
 
-def translated_source(report) -> list[str]:
-    """Each unit's source less what the check found the translation left out (the whole unit where
-    it has no English, else its unpaired sentences)."""
+def translated_source(report, sources: list[str]) -> list[str]:
+    """Each unit's source (as given, ``sources``) less what the check found the translation left
+    out: the whole unit where it has no English, else its unpaired sentences (as the check read
+    them; one the reading changed stays)."""
     out = []
-    for unit, (zh, _) in enumerate(report.texts, 1):
+    for unit, zh in enumerate(sources, 1):
         if unit in report.untranslated:
-            out.append("")
-            continue
-        for _, start, end in sorted((c for c in report.unpaired if c[0] == unit), key=lambda c: -c[1]):
-            zh = zh[:start] + zh[end:]
+            zh = ""
+        for u, start, end in report.unpaired:
+            if u == unit:
+                zh = zh.replace(report.texts[unit - 1][0][start:end], "", 1)
         out.append(zh)
     return out
 
@@ -186,7 +187,7 @@ def run_output(system: str, mode: str, years: list[int], root: Path, priors, nes
         left += len(fixed.after.problems)
         misses += sum(f.kind == "term" and f.status not in ("placed", "off") for f in report.findings)
         new = join_documents(fixed.english, doc_of, len(docs))
-        translated += join_documents(translated_source(report), doc_of, len(docs))
+        translated += join_documents(translated_source(report, zh_units), doc_of, len(docs))
         left_out += len(report.untranslated) + len(report.unpaired)
         srcs += [d.zh for d in docs]
         refs += [d.en for d in docs]

@@ -376,6 +376,16 @@ def test_fix_of_the_shipped_draft_places_every_requirement_and_unplaces_none():
     placed = {(f.unit, f.source, f.start) for f in report.findings if f.status == "placed"}
     assert placed <= {(f.unit, f.source, f.start) for f in fixed.after.findings if f.status == "placed"}
     assert "Guangxi's ecological environment" in fixed.english[3]
+    # aligned words that begin or end with another requirement's English, or another edit, are cut
+    # to the words beside it: the 2023 stays a date's, "industries" another term's, and the director
+    # is told from the department whose words were replaced for its own term
+    aligned = {(e.unit, e.before, e.after) for e in fixed.edits if e.method == "aligned"}
+    assert (2, "China-ASEAN Environment Cooperation Forum", "China-ASEAN Environmental Cooperation Forum") in aligned
+    assert (6, "green chemicals", "green chemical industry") in aligned
+    assert (2, "director", "Director-General") in aligned
+    assert "2023 China-ASEAN Environmental Cooperation Forum" in fixed.english[1]
+    assert "Chen Liang, Director-General of the Department of Ecology and Environment" in fixed.english[1]
+    assert "emerging industries such as green chemical industry, new energy" in fixed.english[5]
 
 
 def test_a_unit_with_no_english_is_reported_and_left_to_be_translated(tmp_path):

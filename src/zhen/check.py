@@ -713,7 +713,7 @@ def _usable(text: str, span: tuple[int, int], target: str, protected,
         return None, "partial", f"the aligned words “{text[start:end]}” are too many to be the term's"
     # grown over the required form's words; not, once cut away from it, into another requirement's English
     start, end = _widen(text, words[0].start(), words[-1].end(), target,
-                        stop=() if trim else [(a, b) for _, a, b in protected])
+                        stop=() if trim else [(a, b) for _, a, b in protected] + [(a, b) for a, b, *_ in planned])
     if _SENTENCE_END.search(text[start:end]):
         return None, "partial", f"the aligned words “{text[start:end]}” cross a sentence"
     if text[start:end].lower() == target.lower():  # another requirement's English: replacing it adds nothing
@@ -741,9 +741,15 @@ def _usable(text: str, span: tuple[int, int], target: str, protected,
             if rest is None:
                 return None, "taken", why
             return _usable(text, rest, target, protected, planned, trim=False)
-    for a, b, wanted, *_ in planned:
-        if start < b and end > a:
-            return None, "taken", f"the aligned words “{text[start:end]}” are already replaced by “{wanted}”"
+    edited = [(a, b, wanted) for a, b, wanted, *_ in planned if start < b and end > a]
+    if edited:
+        # as with another requirement's English: the words beside another edit, where they stand
+        # apart from it ("director" of "director of the Ecology and Environment Department", the
+        # department's words replaced for its own term)
+        rest = _outside(text, start, end, [(a, b) for a, b, _ in edited], target) if trim else None
+        if rest is None:
+            return None, "taken", f"the aligned words “{text[start:end]}” are already replaced by “{edited[0][2]}”"
+        return _usable(text, rest, target, protected, planned, trim=False)
     return (start, end), "", ""
 
 

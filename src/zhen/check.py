@@ -84,8 +84,8 @@ class CheckReport:
     #: missing, and the fix leaves them to be translated, inserting nothing
     untranslated: list[int] = field(default_factory=list)
     #: sentences of translated units that the English leaves out, as (unit, start, end) in the unit's
-    #: source as checked: paired with no English sentence, and none of their requirements anywhere in
-    #: the English. The fix inserts nothing of theirs (a figure of a missing sentence put at the end of
+    #: source as checked: paired with no English sentence (or, holding a number or date, with one that
+    #: holds only its neighbour's), and none of their requirements anywhere in the English. The fix inserts nothing of theirs (a figure of a missing sentence put at the end of
     #: another would say something the source does not)
     unpaired: list[tuple[int, int, int]] = field(default_factory=list)
 
@@ -148,9 +148,10 @@ def check_texts(pipeline, sources: list[str], translations: list[str], *, glossa
 
 def _unpaired(texts, findings: list[Finding], untranslated: list[int]) -> list[tuple[int, int, int]]:
     """The sentences a translation left out (:attr:`CheckReport.unpaired`): of a translated unit,
-    a sentence none of whose requirements is in the English (:func:`_in_english`), that the English pairs with nothing,
-    or pairs with a sentence beside it whose requirements are there while it has a number or a date
-    among two or more of its own (an English sentence that holds the one and none of the other)."""
+    a sentence none of whose requirements is in the English (:func:`_in_english`), that the English
+    pairs with nothing, or pairs with a sentence beside it whose requirements are there while it has
+    a number or a date of its own (an English sentence that holds the one and none of the other: a
+    translation keeps a sentence's figures and dates)."""
     from .align import sentence_beads
 
     by_unit: dict[int, list[Finding]] = {}
@@ -168,7 +169,7 @@ def _unpaired(texts, findings: list[Finding], untranslated: list[int]) -> list[t
                 if not own or any(_in_english(f) for f in own):
                     continue
                 others = [f for group in inside if group is not own for f in group]
-                if not english or (len(own) >= 2 and any(f.kind in ("number", "date") for f in own)
+                if not english or (any(f.kind in ("number", "date") for f in own)
                                    and any(_in_english(f) for f in others)):
                     out.append((unit, start, end))
     return out

@@ -250,12 +250,13 @@ class Demo:
         report.labels = [f"¶{'+'.join(str(i + 1) for i in zs) or '–'}" for zs, _ in units]
         fixed = fix_texts(pipe, report)
         status = (f"Checked {len(zh)} paragraphs in {time.monotonic() - started:.1f} s: {report.tally()}. "
-                  f"Fixed with {len(fixed.edits)} edits" + (f" ({fixed.tally()})" if fixed.edits else "")
+                  f"Fixed with {len(fixed.edits)} edit{'' if len(fixed.edits) == 1 else 's'}" + (f" ({fixed.tally()})" if fixed.edits else "")
                   + (f"; ⚠ paragraphs {', '.join(report.labels[u - 1] for u in fixed.review)} have an insertion: "
                      "read them" if fixed.review else "")
                   + (f"; ⚠ paragraphs {', '.join(report.labels[u - 1] for u in report.untranslated)} have no English "
                      "(left as they are: translate them in the first tab)" if report.untranslated else "")
-                  + (f"; ⚠ {len(report.unpaired)} sentences have no English, in paragraphs "
+                  + (f"; ⚠ {len(report.unpaired)} sentence{' has' if len(report.unpaired) == 1 else 's have'} "
+                     "no English, in paragraphs "
                      f"{', '.join(report.labels[u - 1] for u in sorted({u for u, _, _ in report.unpaired}))}: nothing of theirs "
                      "was inserted elsewhere" if report.unpaired else "") + ".")
         folder = Path(tempfile.mkdtemp(prefix="fix-", dir=self.out_dir))

@@ -50,6 +50,17 @@ def doubled(texts: list[str]) -> int:
 REASONS = ("taken", "none", "doubtful", "partial")
 
 
+def scored_entries(docs, hyps: list[str]):
+    """The entries the task scores, with the task's own filter: for each document, each dictionary
+    entry whose source is in it and one of whose targets is in the reference, as (document, entry,
+    targets, the source and the output in lower case)."""
+    for d, doc in enumerate(docs):
+        src, ref, hyp = doc.zh.lower(), doc.en.lower(), hyps[d].lower()
+        for term, targets in doc.proper.items():
+            if term.lower() in src and any(t.lower() in ref for t in targets):
+                yield d, term, targets, src, hyp
+
+
 def check_rate_entries(report, doc_of: list[int], docs, hyps: list[str], gap: Counter) -> list[float]:
     """The task's rate as ``zhen check`` reads it: for each entry the task scores (its source in
     the document, a target in the reference: the task's own filter, applied here and never by
@@ -75,35 +86,31 @@ def check_rate_entries(report, doc_of: list[int], docs, hyps: list[str], gap: Co
             if f.status != "placed":
                 missing.setdefault(key, []).append(f)
     scores = []
-    for d, doc in enumerate(docs):
-        src, ref, hyp = doc.zh.lower(), doc.en.lower(), hyps[d].lower()
-        for term, targets in doc.proper.items():
-            if term.lower() not in src or not any(t.lower() in ref for t in targets):
-                continue
-            key = (d, fold(term))
-            seen = occurrences.get(key)
-            held = seen is None
-            if held:  # held inside longer terms: placed where they are
-                seen = [f.status == "placed" for f in outer.get(d, []) if key[1] in fold(f.source)] or [True]
-            score = sum(seen) / len(seen)
-            scores.append(score)
-            task = min(1.0, sum(hyp.count(t.lower()) for t in targets) / src.count(term.lower()))
-            if task > score and held:
-                gap["held"] += round((task - score) * len(seen))
-            elif task > score:  # as many of the check's misses as the task credits more
-                extra = round((task - score) * len(seen))
-                for f in missing.get(key, [])[:extra]:
-                    english = report.texts[f.unit - 1][1]
-                    where = ("shared" if any(find_words(english, t) for t in targets) else
-                             "substring" if any(t.lower() in english.lower() for t in targets) else "document")
-                    gap[where] += 1
+    for d, term, targets, src, hyp in scored_entries(docs, hyps):
+        key = (d, fold(term))
+        seen = occurrences.get(key)
+        held = seen is None
+        if held:  # held inside longer terms: placed where they are
+            seen = [f.status == "placed" for f in outer.get(d, []) if key[1] in fold(f.source)] or [True]
+        score = sum(seen) / len(seen)
+        scores.append(score)
+        task = min(1.0, sum(hyp.count(t.lower()) for t in targets) / src.count(term.lower()))
+        if task > score and held:
+            gap["held"] += round((task - score) * len(seen))
+        elif task > score:  # as many of the check's misses as the task credits more
+            extra = round((task - score) * len(seen))
+            for f in missing.get(key, [])[:extra]:
+                english = report.texts[f.unit - 1][1]
+                where = ("shared" if any(find_words(english, t) for t in targets) else
+                         "substring" if any(t.lower() in english.lower() for t in targets) else "document")
+                gap[where] += 1
     return scores
 
 
 def document_rate_entries(pipe, report, glossary: Glossary, doc_of: list[int], docs, hyps: list[str],
                           gap: Counter) -> list[float]:
     """The task's rate counted as the task counts, from what zhen finds: for each entry the task
-    scores (the same filter as :func:`check_rate_entries`), the times zhen's word finder sees one of
+    scores (:func:`scored_entries`), the times zhen's word finder sees one of
     its renderings anywhere in the document's English (whole words, any capitals, no overlaps) over
     the times zhen's requirement finder sees it in the source (the check's findings, and the entries
     it leaves inside a longer term as covered), at most 1. This separates the two ways the check's
@@ -124,22 +131,18 @@ def document_rate_entries(pipe, report, glossary: Glossary, doc_of: list[int], d
         for m in pipe.finder(release, glossary).covered(release.paragraphs[0].text):
             sources[doc_of[unit], fold(m.term.source)] += 1
     scores = []
-    for d, doc in enumerate(docs):
-        src, ref, hyp = doc.zh.lower(), doc.en.lower(), hyps[d].lower()
-        for term, targets in doc.proper.items():
-            if term.lower() not in src or not any(t.lower() in ref for t in targets):
-                continue
-            wanted = sources[d, fold(term)]
-            found, end = 0, -1
-            for start, stop in sorted({s for t in targets for s in find_words(hyp, t.lower())}):
-                if start >= end:
-                    found, end = found + 1, stop
-            score = min(1.0, found / wanted) if wanted else 1.0
-            scores.append(score)
-            task = min(1.0, sum(hyp.count(t.lower()) for t in targets) / src.count(term.lower()))
-            low = [t.lower() for t in targets]
-            overlap = any(i != j and a in b for i, a in enumerate(low) for j, b in enumerate(low))
-            gap["twice" if overlap else "inside"] += task - score
+    for d, term, targets, src, hyp in scored_entries(docs, hyps):
+        wanted = sources[d, fold(term)]
+        found, end = 0, -1
+        for start, stop in sorted({s for t in targets for s in find_words(hyp, t.lower())}):
+            if start >= end:
+                found, end = found + 1, stop
+        score = min(1.0, found / wanted) if wanted else 1.0
+        scores.append(score)
+        task = min(1.0, sum(hyp.count(t.lower()) for t in targets) / src.count(term.lower()))
+        low = [t.lower() for t in targets]
+        overlap = any(i != j and a in b for i, a in enumerate(low) for j, b in enumerate(low))
+        gap["twice" if overlap else "inside"] += task - score
     return scores
 
 

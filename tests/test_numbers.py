@@ -87,6 +87,8 @@ def test_a_month_alone_is_a_date_not_a_number():
     ("港元兌1美元", ("US$1", "1 US dollar", "one US dollar", "per US dollar", "USD 1", "USD1", "1 USD")),
     # a measure word English writes many ways: the number alone is placed
     ("訪客超過586,600人次", ("586,600 person-times", "586,600")),
+    # 多 and 余: "more than", or "over"
+    ("計劃下有200多名學生受惠", ("more than 200", "over 200")),
 ])
 def test_other_accepted_forms(text, accepted):
     (m,) = find_numbers(text)

@@ -117,7 +117,7 @@ def _amount(m: re.Match[str], folded: str, context: str) -> tuple[str, tuple[str
         suffix, end = "species", end + 1
     core = f"{prefix}{number}" + (f" {suffix}" if suffix else "")
     english = f"more than {core}" if m["approx"] else core
-    accepted = [english]
+    accepted = [english] + ([f"over {core}"] if m["approx"] else [])  # 200多名学生: "over 200 students" too
     whole = not scale and not m["unit"] and value == value.to_integral()
     if whole and 0 <= value <= 10:
         accepted.append(SMALL[int(value)])  # "5个市" may be "five cities"

@@ -76,6 +76,24 @@ def test_fix_replaces_the_aligned_words_with_the_glossary_term(tmp_path):
 
 
 
+def _checked_output(system: str, year: int, *, ignore_case: bool = False):
+    """A real output of the WMT 2025 task checked as ``eval/wmt25_check_fix.py`` checks it: every
+    entry required, the year's dictionary as glossary. Returns the year's documents, the output,
+    the pipeline, the glossary, the unit sources, the unit English, each unit's document and the report."""
+    from zhen.check import check_texts, document_units
+    from zhen.glossary import Glossary
+    from zhen.settings import Settings
+
+    docs = wmt.load_year(year)
+    path = wmt.data_dir() / "submissions" / system / f"{system}.{year}.zhen.proper.jsonl"
+    hyps = [json.loads(line)["en"] for line in path.open(encoding="utf-8")]
+    pipeline = Settings(engine="none", nested_terms=True, shipped_glossaries=False).pipeline()
+    glossary = Glossary.from_mapping(docs[0].proper, f"wmt25-{year}")
+    zh_units, en_units, doc_of = document_units([d.zh for d in docs], hyps)
+    report = check_texts(pipeline, zh_units, en_units, glossaries=[glossary] * len(zh_units), ignore_case=ignore_case)
+    return docs, hyps, pipeline, glossary, zh_units, en_units, doc_of, report
+
+
 @pytest.mark.skipif(wmt.data_dir() is None, reason="the WMT 2025 terminology data is not on this machine")
 def test_fix_on_a_real_system_output_raises_term_success_and_keeps_chrf(tmp_path):
     """CommandA_MT (terms given), 2016: the fix, with priors from the odd year 2015 only, raises the
@@ -84,24 +102,15 @@ def test_fix_on_a_real_system_output_raises_term_success_and_keeps_chrf(tmp_path
     from sacrebleu.metrics import CHRF
 
     from zhen.align import build_priors
-    from zhen.check import check_texts, document_units, fix_texts, join_documents
-    from zhen.glossary import Glossary
+    from zhen.check import document_units, fix_texts, join_documents
     from zhen.metrics.terms import term_success_rate
-    from zhen.settings import Settings
 
-    root = wmt.data_dir()
     odd = wmt.load_year(2015)
     units = document_units([d.zh for d in odd], [d.en for d in odd])
     priors = tmp_path / "priors.txt"
     build_priors(list(zip(units[0], units[1])), priors)
 
-    docs = wmt.load_year(2016)
-    path = root / "submissions" / "CommandA_MT" / "CommandA_MT.2016.zhen.proper.jsonl"
-    hyps = [json.loads(line)["en"] for line in path.open(encoding="utf-8")]
-    pipeline = Settings(engine="none", nested_terms=True, shipped_glossaries=False).pipeline()
-    glossary = Glossary.from_mapping(docs[0].proper, "wmt25-2016")
-    zh_units, en_units, doc_of = document_units([d.zh for d in docs], hyps)
-    report = check_texts(pipeline, zh_units, en_units, glossaries=[glossary] * len(zh_units))
+    docs, hyps, pipeline, glossary, zh_units, en_units, doc_of, report = _checked_output("CommandA_MT", 2016)
     scale = [f for f in report.findings if f.source == "4,078億港元"]
     assert scale and scale[0].status == "different" and "4,078 billion" in scale[0].seen
 
@@ -135,23 +144,13 @@ def test_the_checks_findings_counted_as_the_task_counts_give_the_tasks_rate():
     from collections import Counter
     from pathlib import Path
 
-    from zhen.check import check_texts, document_units
-    from zhen.glossary import Glossary
     from zhen.metrics.terms import term_success_rate
-    from zhen.settings import Settings
 
     spec = importlib.util.spec_from_file_location(
         "wmt25_check_fix", Path(__file__).parent.parent / "eval" / "wmt25_check_fix.py")
     script = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(script)
-    root = wmt.data_dir()
-    docs = wmt.load_year(2016)
-    path = root / "submissions" / "CommandA_MT" / "CommandA_MT.2016.zhen.proper.jsonl"
-    hyps = [json.loads(line)["en"] for line in path.open(encoding="utf-8")]
-    pipeline = Settings(engine="none", nested_terms=True, shipped_glossaries=False).pipeline()
-    glossary = Glossary.from_mapping(docs[0].proper, "wmt25-2016")
-    zh_units, en_units, doc_of = document_units([d.zh for d in docs], hyps)
-    report = check_texts(pipeline, zh_units, en_units, glossaries=[glossary] * len(zh_units), ignore_case=True)
+    docs, hyps, pipeline, glossary, _, _, doc_of, report = _checked_output("CommandA_MT", 2016, ignore_case=True)
     task = term_success_rate([d.zh for d in docs], hyps, [d.en for d in docs], [d.proper for d in docs]).rate
     per_doc = script.document_rate_entries(pipeline, report, glossary, doc_of, docs, hyps, Counter())
     per_occurrence = script.check_rate_entries(report, doc_of, docs, hyps, Counter())

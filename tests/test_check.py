@@ -433,7 +433,7 @@ def test_a_sentence_the_translation_left_out_is_reported_and_nothing_of_it_is_in
     translated sentence is still fixed. Where the English merges sentences but leaves nothing out,
     no sentence is called untranslated: a sentence counts only where none of its requirements is in
     the English either."""
-    from zhen.check import check_texts, fix_texts
+    from zhen.check import check_texts, fix_texts, render_html
     from zhen.glossary import Glossary
     from zhen.settings import Settings
 
@@ -455,6 +455,8 @@ def test_a_sentence_the_translation_left_out_is_reported_and_nothing_of_it_is_in
     merged = ("The Hong Kong Monetary Authority said Guangxi's foreign trade grew 12% in 2023 and "
               "published a report of 120 pages in October, and the China-ASEAN Environmental Cooperation Forum "
               "was held in Nanning.")
+    page = render_html(report, fixed)
+    assert "untranslated sentence: 香港金融管理局于10月发表报告，共120页。" in page and "1 sentence left out (not fixed" in page
     assert check_texts(pipe, [zh], [merged], glossaries=[glossary]).unpaired == []
 
     src, hyp, terms = tmp_path / "s.zh", tmp_path / "d.en", tmp_path / "g.tsv"

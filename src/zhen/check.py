@@ -834,6 +834,10 @@ def render_html(report: CheckReport, fixed: FixResult | None = None, *, fragment
         notes = "".join(f"<li>{escape(f.status)} {escape(f.kind)}: {escape(f.source)} → {escape(f.target)}"
                         + (f" (written “{escape(f.seen)}”)" if f.seen else "") + "</li>"
                         for f in found if f.status != "placed")
+        if unit in report.untranslated:
+            notes = "<li>no English: translate this unit</li>" + notes
+        notes = "".join(f"<li>untranslated sentence: {escape(zh[a:b].strip())}</li>"
+                        for u, a, b in report.unpaired if u == unit) + notes
         label = report.labels[unit - 1] if report.labels else str(unit)
         row = (f"<tr><td>{escape(label)}</td><td>{marked(zh, zh_spans)}</td><td>{marked(en, en_spans)}"
                + (f"<ul>{notes}</ul>" if notes else "") + "</td>")
@@ -849,7 +853,11 @@ def render_html(report: CheckReport, fixed: FixResult | None = None, *, fragment
                            for i in report.inconsistent)
     summary = report.tally()
     sig = escape(format_signature(report.signature)) if report.signature else ""
-    body = (f"<p>{report.units} units: {summary}.</p>"
+    left = [f"{n} {one if n == 1 else many}" for n, one, many in (
+        (len(report.untranslated), "unit with no English", "units with no English"),
+        (len(report.unpaired), "sentence left out", "sentences left out")) if n]
+    body = (f"<p>{report.units} units: {summary}" + (f"; {', '.join(left)} (not fixed: translate them)" if left else "")
+            + ".</p>"
             + (f"<h2>Rendered more than one way</h2><ul>{inconsistent}</ul>" if inconsistent else "")
             + (_fix_summary(fixed) if fixed else "")
             + "<table><tr><th>#</th><th>中文</th><th>English</th>" + ("<th>Fixed</th>" if fixed else "") + "</tr>"

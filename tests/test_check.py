@@ -490,3 +490,27 @@ def test_where_nothing_aligns_the_words_of_the_terms_sentence_that_begin_and_end
     assert similar('Both the "Guideline on Banking Services" and others.', "Banking Services Guide") is None
     assert similar("Fixed income portfolios and fixed income portfolios again.", "fixed-income portfolio") is None
     assert similar("It raised rates.", "mortgage rates") is None
+
+
+def test_a_repeated_term_opening_its_sentence_is_written_where_the_english_sentence_opens_with_a_pronoun():
+    """金管局 … 金管局亦采取具体行动 → "The HKMA … It also took concrete steps" (CommandA_MT, 2016):
+    the aligner gives the second 金管局 the first "HKMA", and the term was inserted. The sentence
+    pairing tells where its English is: "The HKMA also took concrete steps"."""
+    from zhen.check import check_texts, fix_texts
+    from zhen.glossary import Glossary
+    from zhen.settings import Settings
+
+    pipe = Settings(engine="none", shipped_glossaries=False).pipeline()
+    glossary = Glossary.from_mapping({"金管局": ["HKMA"]}, "t")
+    zh = ("金管局加強監管銀行的風險管治架構，以及信用、流動性與科技風險管理。"
+          "金管局亦採取具體行動，促進普及金融和應對企業在香港開立及維持銀行帳戶遇到的困難。")
+    en = ("The HKMA strengthened its oversight of banks’ risk governance frameworks, as well as their credit, "
+          "liquidity, and technology risk management. It also took concrete steps to promote financial inclusion "
+          "and address the challenges businesses face in opening and maintaining bank accounts in Hong Kong.")
+    fixed = fix_texts(pipe, check_texts(pipe, [zh], [en], glossaries=[glossary]), glossaries=[glossary])
+    assert [(e.method, e.before, e.after) for e in fixed.edits] == [("aligned", "It", "The HKMA")]
+    assert "management. The HKMA also took concrete steps" in fixed.english[0] and not fixed.review
+    # a unit that never writes "the HKMA" gets no article it cannot know: the term is inserted
+    bare = en.replace("The HKMA strengthened", "HKMA strengthened")
+    fixed = fix_texts(pipe, check_texts(pipe, [zh], [bare], glossaries=[glossary]), glossaries=[glossary])
+    assert [e.method for e in fixed.edits] == ["inserted"]

@@ -428,6 +428,9 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None) ->
                     if span:
                         break
                 similar = None
+                if not span and not pronoun and f.kind == "term" and any(
+                        g is not f and g.source == f.source for g in found):
+                    pronoun = _subject_pronoun(report, text, f, beads, planned)
                 if not span and not pronoun and reason == "none" and f.kind == "term":
                     similar = _similar(text, _english_of(report, unit, f.start, beads), f.target, protected, planned)
                 if span:
@@ -617,14 +620,41 @@ def _pronoun(text: str, span: tuple[int, int], target: str, planned) -> tuple[in
 def _english_of(report: CheckReport, unit: int, at: int, beads: dict[int, list]) -> list[tuple[int, int]]:
     """The English sentences of ``unit`` that translate the source sentence holding ``at``
     (:func:`zhen.align.sentence_beads`, kept in ``beads``); the whole English where it is one sentence."""
+    return _bead_of(report, unit, at, beads)[1]
+
+
+def _bead_of(report: CheckReport, unit: int, at: int,
+             beads: dict[int, list]) -> tuple[tuple[int, int] | None, list[tuple[int, int]]]:
+    """The source sentence of ``unit`` holding ``at`` and the English sentences that translate it."""
     from .align import sentence_beads
 
     if unit not in beads:
         beads[unit] = sentence_beads(*report.texts[unit - 1])
     for zh, en in beads[unit]:
-        if any(a <= at < b for a, b in zh):
-            return en
-    return []
+        for a, b in zh:
+            if a <= at < b:
+                return (a, b), en
+    return None, []
+
+
+def _subject_pronoun(report: CheckReport, text: str, f: Finding, beads: dict[int, list],
+                     planned) -> tuple[int, int, str] | None:
+    """A term the source repeats, opening its sentence (金管局亦采取具体行动), where the English
+    sentence that translates it opens with a pronoun and holds no other rendering of it ("It also
+    took concrete steps") and names it "the …" elsewhere: the pronoun's place and the term to write
+    there (:func:`_pronoun`)."""
+    sentence, english = _bead_of(report, unit := f.unit, f.start, beads)
+    if sentence is None or len(english) != 1 or report.texts[unit - 1][0][sentence[0]:f.start].strip(" 　\"“「"):
+        return None
+    a, b = english[0]
+    if find_words(text[a:b].lower(), f.target.lower()):
+        return None
+    first = _WORD.search(text, a, b)
+    if first is None or first.group() not in ("It", "Its", "They", "Their"):
+        return None
+    if not re.search(rf"\b[Tt]he {re.escape(f.target)}(?![\w-])", text):
+        return None  # only where the English names it "the …" elsewhere: "Library also maintains" is no sentence
+    return _pronoun(text, (first.start(), first.end()), f.target, planned)
 
 
 def _similar(text: str, region: list[tuple[int, int]], target: str, protected,

@@ -417,6 +417,17 @@ def test_a_unit_with_no_english_is_reported_and_left_to_be_translated(tmp_path):
     assert "Hong Kong Monetary Authority said" in fixed and "161.38 billion yuan" in fixed  # unit 1 fixed
     assert "(China-ASEAN" not in fixed and "(October)" not in fixed and "(Hong Kong Monetary" not in fixed
 
+    # --strict fails on a unit not translated even where it requires nothing
+    store = xlifffile(sourcelanguage="zh", targetlanguage="en")
+    store.addsourceunit("论坛在南宁举行。").target = "The forum was held in Nanning."
+    store.addsourceunit("谢谢。").target = ""
+    path = tmp_path / "thanks.xlf"
+    path.write_bytes(bytes(store))
+    assert zhen("check", path, "--strict", "-q").returncode == 7
+    store.units[-1].target = "Thank you."
+    path.write_bytes(bytes(store))
+    assert zhen("check", path, "--strict", "-q").returncode == 0
+
     assert not_translated("") and not_translated(" – ") and not_translated("香港金融管理局于10月发表报告。")
     assert not not_translated("2023") and not not_translated("The HKMA (金管局) said so.")
     pipe = Settings(engine="none", shipped_glossaries=False).pipeline()

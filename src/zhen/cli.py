@@ -271,7 +271,7 @@ def _check_inputs(f):
 @click.option("--format", "-f", "fmt", type=click.Choice(["table", "json", "html"]), default="table",
               show_default=True, help="html: each unit side by side, every finding marked in both languages.")
 @click.option("--output", "-o", type=click.Path(path_type=Path, dir_okay=False), help="Write here, not stdout.")
-@click.option("--strict", is_flag=True, help="Exit 7 if anything is missing or rendered differently.")
+@click.option("--strict", is_flag=True, help="Exit 7 if anything is missing, rendered differently or not translated.")
 @click.option("--fix", "fixed_out", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write the translation with every finding repaired here, as `zhen fix` does.")
 def check(source: Path, translation: Path | None, jsonl: bool, fmt: str, output: Path | None, strict: bool,
@@ -301,7 +301,8 @@ def check(source: Path, translation: Path | None, jsonl: bool, fmt: str, output:
     _say(quiet, "zhen: check: " + report.tally() + f" in {units}"
          + (f"; {len(report.inconsistent)} terms rendered more than one way" if report.inconsistent else "")
          + _untranslated_note(report))
-    return 7 if strict and (report.problems or report.inconsistent) else 0
+    left_out = report.untranslated or report.unpaired
+    return 7 if strict and (report.problems or report.inconsistent or left_out) else 0
 
 
 @cli.command()

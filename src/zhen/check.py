@@ -643,8 +643,8 @@ def _subject_pronoun(report: CheckReport, text: str, f: Finding, beads: dict[int
     sentence that translates it opens with a pronoun and holds no other rendering of it ("It also
     took concrete steps") and names it "the …" elsewhere: the pronoun's place and the term to write
     there (:func:`_pronoun`)."""
-    sentence, english = _bead_of(report, unit := f.unit, f.start, beads)
-    if sentence is None or len(english) != 1 or report.texts[unit - 1][0][sentence[0]:f.start].strip(" 　\"“「"):
+    sentence, english = _bead_of(report, f.unit, f.start, beads)
+    if sentence is None or len(english) != 1 or report.texts[f.unit - 1][0][sentence[0]:f.start].strip(" 　\"“「"):
         return None
     a, b = english[0]
     if find_words(text[a:b].lower(), f.target.lower()):

@@ -351,8 +351,14 @@ def align(pairs: list[tuple[str, str, tuple[int, ...]]], *, extra: list[tuple[st
             for k in range(len(pairs))]
 
 
-_ZH_SENTENCE_END = re.compile(r"[。！？；!?;]+[」』”’\"）)]*")
-_EN_SENTENCE_END = re.compile(r"(?<![A-Z])(?<!\b(?:Mr|Ms|Dr|No|St|vs|Co))[.!?;][\"”’)]*(?=\s)")
+def _sentence_end(zh_marks: str, en_marks: str) -> tuple[re.Pattern, re.Pattern]:
+    """Where a Chinese and an English sentence end, at the given marks, closing quotes and brackets
+    kept with the sentence; an English mark after a capital or a title ("No.", "Mr.") ends none."""
+    return (re.compile(rf"[{zh_marks}]+[」』”’\"）)]*"),
+            re.compile(rf"(?<![A-Z])(?<!\b(?:Mr|Ms|Dr|No|St|vs|Co))[{en_marks}][\"”’)]*(?=\s)"))
+
+
+_ZH_SENTENCE_END, _EN_SENTENCE_END = _sentence_end("。！？；!?;", ".!?;")
 
 
 def _sentences(text: str, end: re.Pattern) -> list[tuple[int, int]]:
@@ -387,8 +393,7 @@ def _sentence_beads(zh_text: str, zh: list, en_text: str, en: list) -> list[tupl
 
 #: where a sentence surely ends, for telling what a translation left out: a full stop, not a
 #: semicolon (a Chinese list of clauses is often one English sentence with commas)
-_ZH_FULL_STOP = re.compile(r"[。！？!?]+[」』”’\"）)]*")
-_EN_FULL_STOP = re.compile(r"(?<![A-Z])(?<!\b(?:Mr|Ms|Dr|No|St|vs|Co))[.!?][\"”’)]*(?=\s)")
+_ZH_FULL_STOP, _EN_FULL_STOP = _sentence_end("。！？!?", ".!?")
 
 
 def sentence_beads(zh_text: str, en_text: str) -> list[tuple[list[tuple[int, int]], list[tuple[int, int]]]]:

@@ -432,7 +432,7 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None) ->
                         g is not f and g.source == f.source for g in found):
                     pronoun = _subject_pronoun(report, text, f, beads, planned)
                 if not span and not pronoun and reason == "none" and f.kind == "term":
-                    similar = _similar(text, _english_of(report, unit, f.start, beads), f.target, protected, planned)
+                    similar = _similar(text, _bead_of(report, unit, f.start, beads)[1], f.target, protected, planned)
                 if span:
                     planned.append((*span, f.target, f, "aligned"))
                 elif pronoun:
@@ -594,11 +594,13 @@ _SENTENCE_END = re.compile(r"[;!?]\s|(?<!\bNo)(?<!\bMr)(?<!\bMs)(?<!\bDr)(?<!\bC
 _PRONOUNS = {"it": "", "its": "s", "they": "", "them": "", "their": "s"}
 
 
-def _pronoun(text: str, span: tuple[int, int], target: str, planned) -> tuple[int, int, str] | None:
+def _pronoun(text: str, span: tuple[int, int], target: str, planned,
+             article_known: bool = False) -> tuple[int, int, str] | None:
     """Where the aligner gives a term only a pronoun ("its website" for 金管局网站, "It also took
     steps" for 金管局亦采取措施): the pronoun's place and the term to write there, possessive kept
     ("the HKMA’s website"), with the article the English gives the term elsewhere in the unit;
-    ``None`` where the aligned words hold no single pronoun or the unit never writes the term."""
+    ``None`` where the aligned words hold no single pronoun or the unit never writes the term (with
+    ``article_known``, never writes it "the …")."""
     words = list(_WORD.finditer(text, span[0], span[1]))
     found = [m for m in words if m.group().lower() in _PRONOUNS]
     if len(found) != 1 or any(w.group().lower() not in _EDGE_WORDS and w not in found for w in words) \
@@ -607,7 +609,7 @@ def _pronoun(text: str, span: tuple[int, int], target: str, planned) -> tuple[in
     (m,) = found
     with_article = re.search(rf"\b[Tt]he {re.escape(target)}(?![\w-])", text)
     bare = re.search(rf"(?<![\w-]){re.escape(target)}(?![\w-])", text)
-    if not with_article and not bare:
+    if not with_article and (article_known or not bare):
         return None
     article = "the " if with_article and not target.lower().startswith("the ") else ""
     apostrophe = "’" if "’" in text else "'"
@@ -617,15 +619,10 @@ def _pronoun(text: str, span: tuple[int, int], target: str, planned) -> tuple[in
     return m.start(), m.end(), wanted
 
 
-def _english_of(report: CheckReport, unit: int, at: int, beads: dict[int, list]) -> list[tuple[int, int]]:
-    """The English sentences of ``unit`` that translate the source sentence holding ``at``
-    (:func:`zhen.align.sentence_beads`, kept in ``beads``); the whole English where it is one sentence."""
-    return _bead_of(report, unit, at, beads)[1]
-
-
 def _bead_of(report: CheckReport, unit: int, at: int,
              beads: dict[int, list]) -> tuple[tuple[int, int] | None, list[tuple[int, int]]]:
-    """The source sentence of ``unit`` holding ``at`` and the English sentences that translate it."""
+    """The source sentence of ``unit`` holding ``at`` and the English sentences that translate it
+    (:func:`zhen.align.sentence_beads`, kept in ``beads``; the whole English where it is one sentence)."""
     from .align import sentence_beads
 
     if unit not in beads:
@@ -652,9 +649,8 @@ def _subject_pronoun(report: CheckReport, text: str, f: Finding, beads: dict[int
     first = _WORD.search(text, a, b)
     if first is None or first.group() not in ("It", "Its", "They", "Their"):
         return None
-    if not re.search(rf"\b[Tt]he {re.escape(f.target)}(?![\w-])", text):
-        return None  # only where the English names it "the …" elsewhere: "Library also maintains" is no sentence
-    return _pronoun(text, (first.start(), first.end()), f.target, planned)
+    # only where the English names it "the …" elsewhere: "Library also maintains" is no sentence
+    return _pronoun(text, (first.start(), first.end()), f.target, planned, article_known=True)
 
 
 def _similar(text: str, region: list[tuple[int, int]], target: str, protected,
@@ -753,6 +749,7 @@ def _usable(text: str, span: tuple[int, int], target: str, protected,
     # still finds an occurrence of its own afterwards, the required form taking its own ("renminbi"
     # inside "renminbi payment transactions" → "renminbi payment activities", the unit's other 人民币
     # keeping theirs); not where the words already hold the required form: replacing them adds nothing
+    blocked, why = [], ""
     inside = [(a, b) for _, a, b in protected if start < b and end > a]
     if inside:
         why = f"the aligned words “{text[start:end]}” hold “{text[slice(*inside[0])]}”, required elsewhere"
@@ -765,21 +762,19 @@ def _usable(text: str, span: tuple[int, int], target: str, protected,
             after = claim((text[:start] + target + text[end:]).lower(), others + [[target.lower()]], find_words)
             keep = after[-1] is not None and sum(s is not None for s in after[:-1]) >= before
         if not keep:
-            # the words beside the other requirement's English that the required form shares words
-            # with ("China-ASEAN Environment Cooperation Forum" of "2023 China-ASEAN …", the 2023
-            # another requirement's), or none
-            rest = _outside(text, start, end, inside, target) if trim else None
-            if rest is None:
-                return None, "taken", why
-            return _usable(text, rest, target, protected, planned, trim=False)
+            blocked = inside
     edited = [(a, b, wanted) for a, b, wanted, *_ in planned if start < b and end > a]
-    if edited:
-        # as with another requirement's English: the words beside another edit, where they stand
-        # apart from it ("director" of "director of the Ecology and Environment Department", the
-        # department's words replaced for its own term)
-        rest = _outside(text, start, end, [(a, b) for a, b, _ in edited], target) if trim else None
+    if edited and not blocked:
+        blocked = [(a, b) for a, b, _ in edited]
+        why = f"the aligned words “{text[start:end]}” are already replaced by “{edited[0][2]}”"
+    if blocked:
+        # the words beside the other requirement's English, or the other edit, that the required
+        # form shares words with ("China-ASEAN Environment Cooperation Forum" of "2023 China-ASEAN
+        # …", the 2023 another requirement's; "director" of "director of the Ecology and Environment
+        # Department", the department's words replaced for its own term), or none
+        rest = _outside(text, start, end, blocked, target) if trim else None
         if rest is None:
-            return None, "taken", f"the aligned words “{text[start:end]}” are already replaced by “{edited[0][2]}”"
+            return None, "taken", why
         return _usable(text, rest, target, protected, planned, trim=False)
     return (start, end), "", ""
 

@@ -437,6 +437,59 @@ def test_a_unit_with_no_english_is_reported_and_left_to_be_translated(tmp_path):
     assert result.english[1] == "" and all(e.unit == 1 for e in result.edits) and result.after.untranslated == [2]
 
 
+def test_with_a_model_the_fix_translates_what_the_draft_left_out(tmp_path, tiny_model):
+    """`zhen fix --model`: a unit with no English (empty, or the source copied) and a sentence the
+    draft left out are translated by the model as `zhen translate` translates (the sentence's term
+    and date steered to), the sentence put between the English of its neighbours; each is an edit
+    of method `translated`, noted in the XLIFF, its unit flagged for review and the model named in
+    the report. Without --model they stay as they were. The demo's check tab does the same, through
+    the engine its staff share."""
+    from translate.storage.xliff import xlifffile
+
+    from zhen.demo import Demo
+    from zhen.settings import Settings
+
+    store = xlifffile(sourcelanguage="zh", targetlanguage="en")
+    store.addsourceunit("陈亮出席并致辞。论坛于10月在南宁举行。谢谢大家。").target = (
+        "Chen Liang attended and delivered a speech. Thank you all.")
+    store.addsourceunit("论坛在南宁举行。").target = ""
+    store.addsourceunit("谢谢大家。").target = "谢谢大家。"
+    path, terms = tmp_path / "half-done.xlf", tmp_path / "g.tsv"
+    path.write_bytes(bytes(store))
+    terms.write_text("陈亮\tChen Liang\n南宁\tNanning\n", encoding="utf-8")
+    out, page = tmp_path / "fixed.xlf", tmp_path / "report.html"
+    proc = zhen("fix", path, "-g", terms, "--no-shipped-glossaries", "-o", out, "--model", tiny_model,
+                "--report", page)
+    assert proc.returncode == 0, proc.stderr
+    said = proc.stderr.decode()
+    assert "3 edits (3 translated)" in said and "units for review: 1, 2, 3" in said, said
+    assert "every requirement now placed" in said and "(translated by the model: read them)" in said
+    fixed = xlifffile.parsestring(out.read_bytes())
+    first, second, third = (u.target for u in fixed.units)
+    assert (second, third) == ("The forum was held in Nanning.", "Thank you all.")  # the tiny model's own pairs
+    assert first.startswith("Chen Liang attended and delivered a speech. ") and first.endswith(" Thank you all.")
+    middle = first[len("Chen Liang attended and delivered a speech. "):-len(" Thank you all.")]
+    assert "October" in middle and "Nanning" in middle and "(" not in first  # translated, nothing inserted
+    assert "zhen fix translated the sentence the draft has no English for (论坛于10月在南宁举行。)" in out.read_text("utf-8")
+    report = page.read_text(encoding="utf-8")
+    assert report.count('<mark class="translated">') == 3 and "Translated by: <code>zhen:" in report
+
+    proc = zhen("fix", path, "-g", terms, "--no-shipped-glossaries", "-o", out)  # no model: nothing translated
+    assert b"(left as they are: translate them" in proc.stderr
+    assert [u.target for u in xlifffile.parsestring(out.read_bytes()).units] == [
+        "Chen Liang attended and delivered a speech. Thank you all.", "", "谢谢大家。"]
+
+    demo = Demo(Settings(model=str(tiny_model), beam_size=1, shipped_glossaries=False).pipeline(),
+                fixed_glossaries=(terms,))
+    shown = demo.check("陈亮出席并致辞。\n论坛在南宁举行。\n谢谢大家。",  # a blank line: a paragraph not yet done
+                       "Chen Liang attended and delivered a speech.\n\nThank you all.", None, None)
+    assert shown["fixed"] == "Chen Liang attended and delivered a speech.\nThe forum was held in Nanning.\nThank you all."
+    assert "paragraphs ¶2 had no English (translated by the model: read them)" in shown["status"], shown["status"]
+    shown = demo.check("陈亮出席并致辞。\n论坛于10月在南宁举行。", "Chen Liang attended and delivered a speech.", None, None)
+    assert shown["fixed"].startswith("Chen Liang attended and delivered a speech. ") and "(" not in shown["fixed"]
+    assert "October" in shown["fixed"] and "1 sentence was left out" in shown["status"], shown["status"]
+
+
 def test_a_sentence_the_translation_left_out_is_reported_and_nothing_of_it_is_inserted_elsewhere(tmp_path):
     """A draft that drops a sentence (as NLLB and MADLAD drop the ends of long paragraphs): the
     check names the sentence, and the fix puts nothing of it at the end of another sentence

@@ -26,7 +26,8 @@ with no English (empty, or the source copied into the target) as untranslated.
 ``equivalent`` wording is replaced in place by the required one (capitalized at a sentence's
 start), and only a ``missing`` one is inserted, as zhen's own last resort does, its unit flagged
 for review. An untranslated unit is left to be translated: terms inserted into nothing make no
-English. The fixed English is checked again by the same audit.
+English; with a model (``zhen fix --model``) it is translated, as is a sentence the English left
+out (:func:`fill_texts`). The fixed English is checked again by the same audit.
 """
 
 from __future__ import annotations
@@ -321,7 +322,9 @@ class Edit:
     after: str
     #: ``aligned`` (the words aligned to the source term), ``reworded`` (the term in another case or
     #: word order, or, where nothing aligns, words of its sentence that begin and end as it does),
-    #: ``number`` / ``date`` (a value rewritten in place), ``inserted`` (nothing to replace)
+    #: ``number`` / ``date`` (a value rewritten in place), ``inserted`` (nothing to replace),
+    #: ``translated`` (a unit with no English, or a sentence the draft left out, translated by the
+    #: model: ``kind`` is ``unit`` or ``sentence``)
     method: str = "inserted"
     at: int = 0  # where ``after`` starts in the fixed English of the unit
     why: str = ""  # for an insertion: why nothing was replaced
@@ -334,6 +337,9 @@ class Edit:
 
     def note(self) -> str:
         """The edit in a sentence for a reviewer (an XLIFF note, a line in the DOCX)."""
+        if self.method == "translated":
+            return (f"zhen fix translated the {self.kind} the draft has no English for ({self.source}): "
+                    f"“{self.after}”; read it")
         if self.before is None:
             return (f"zhen fix inserted “{self.after}” for {self.source} ({self.kind}): {self.why}; "
                     "check where it stands")
@@ -346,6 +352,9 @@ class FixResult:
     edits: list[Edit]
     review: list[int]  # units with an insertion: a person should read them
     after: CheckReport  # the fixed English, checked again
+    #: the signature of the pipeline whose model translated what the draft left out; ``None`` when
+    #: nothing was translated
+    signature: dict | None = None
 
     def methods(self) -> dict[str, int]:
         return dict(Counter(e.method for e in self.edits))
@@ -353,21 +362,118 @@ class FixResult:
     def tally(self) -> str:
         """The edits by method, only those made: "11 aligned, 14 reworded, 2 number, 21 inserted"."""
         methods = self.methods()
-        return ", ".join(f"{methods[k]} {k}" for k in ("aligned", "reworded", "number", "date", "inserted") if k in methods)
+        return ", ".join(f"{methods[k]} {k}" for k in ("translated", "aligned", "reworded", "number", "date", "inserted")
+                         if k in methods)
 
 
 _EDGE_WORDS = {"the", "a", "an", "of", "and", "to", "in", "for", "on", "by", "'s", "’s", "its", "their", "his", "her"}
 
 
-def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None) -> FixResult:
+def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None, translate=False) -> FixResult:
     """The English that ``report`` (from :func:`check_texts` with the same pipeline and
     glossaries) checked, with every finding repaired (see the module's docstring); units are
     returned one line each, whitespace collapsed as the check read them.
+
+    With ``translate`` (``True``: the pipeline's model, which must have one; or a function of the
+    Chinese texts and their glossaries, or ``None``, giving their English: the demo's shared engine),
+    what the English left out, units with no English and sentences left out, is first translated
+    (:func:`fill_texts`), checked again, and the rest repaired as below; the translated units are
+    flagged for review. Without it:
 
     A wording found by the check is replaced in place; a term the check found nowhere is looked
     for by word alignment (:mod:`zhen.align`, with ``priors`` when given) and the English words
     aligned to it are replaced; only what aligns to nothing usable is inserted, its unit flagged.
     A unit with no English (``report.untranslated``) is left as it is: it needs translating."""
+    filled: list[Edit] = []
+    if translate and (report.untranslated or report.unpaired):
+        english, filled = fill_texts(pipeline, report, glossaries=glossaries,
+                                     translate=None if translate is True else translate)
+        for unit, given in report.layouts.items():
+            if unit not in report.untranslated:
+                english[unit - 1] = restore_breaks(given, english[unit - 1])
+        report = check_texts(pipeline, [zh for zh, _ in report.texts], english, glossaries=glossaries,
+                             ignore_case=report.signature.get("case") == "ignored")
+    result = _repair(pipeline, report, glossaries, priors)
+    if filled:
+        for edit in filled:  # the repair's edits before it moved it
+            at = result.english[edit.unit - 1].find(edit.after)
+            edit.at = at if at >= 0 else edit.at
+        result.edits = sorted(result.edits + filled, key=lambda e: (e.unit, e.at))
+        result.review = sorted(set(result.review) | {e.unit for e in filled})
+        result.signature = pipeline.signature()
+    return result
+
+
+def fill_texts(pipeline, report: CheckReport, *, glossaries=None, translate=None) -> tuple[list[str], list[Edit]]:
+    """The English that ``report`` checked, with what it left out translated by the pipeline's
+    model as ``zhen translate`` translates (decoding steered to every requirement, the English
+    audited): a unit with no English (:attr:`CheckReport.untranslated`) gets the translation of its
+    source, a sentence left out (:attr:`CheckReport.unpaired`) the translation of the sentence, put
+    beside the English of its neighbours (after the sentence before it, else before the one after
+    it). Each is an :class:`Edit` of method ``translated``; a model that gives nothing leaves its
+    place as it was. Units are returned one line each, as checked. ``translate(texts, glossaries)``,
+    when given, translates in place of :meth:`zhen.pipeline.Pipeline.translate_texts`."""
+    from .pipeline import english_lines
+
+    english = [en for _, en in report.texts]
+    jobs = [(u, 0, len(report.texts[u - 1][0])) for u in report.untranslated] + list(report.unpaired)
+    if not jobs:
+        return english, []
+    sources = [report.texts[u - 1][0][a:b].strip() for u, a, b in jobs]
+    chosen = None if glossaries is None else [glossaries[u - 1] or pipeline.glossary for u, _, _ in jobs]
+    if translate is None:
+        made = [" ".join(english_lines(r)) for r in pipeline.translate_texts(sources, glossaries=chosen)]
+    else:
+        made = translate(sources, chosen)
+    made = [" ".join(en.split()) for en in made]
+    edits: list[Edit] = []
+    places: dict[int, list[tuple[int, int, str, str]]] = {}  # unit: (where in its English, source start, zh, en)
+    beads: dict[int, list] = {}
+    for (unit, start, _), zh, en in zip(jobs, sources, made):
+        if not en:
+            continue
+        if unit in report.untranslated:
+            english[unit - 1] = en
+            edits.append(Edit(unit, "unit", zh, report.texts[unit - 1][1] or None, en, "translated", 0,
+                              "the draft has no English for it"))
+        else:
+            places.setdefault(unit, []).append((_sentence_place(report, unit, start, beads), start, zh, en))
+    for unit, wanted in places.items():
+        text = english[unit - 1]
+        for at, _, _, en in sorted(wanted, reverse=True):  # from the end: earlier places stay where they were
+            text = " ".join(part for part in (text[:at].rstrip(), en, text[at:].lstrip()) if part)
+        found = 0
+        for _, _, zh, en in sorted(wanted, key=lambda w: w[1]):
+            found = text.find(en, found)
+            edits.append(Edit(unit, "sentence", zh, None, en, "translated", found,
+                              "the draft leaves this sentence out"))
+            found += len(en)
+        english[unit - 1] = text
+    return english, edits
+
+
+def _sentence_place(report: CheckReport, unit: int, start: int, beads: dict[int, list]) -> int:
+    """Where the English of the source sentence at ``start``, which the English of ``unit`` left
+    out, goes: after the English of the sentences before it, else before that of the ones after it
+    (where the sentence was paired with a neighbour's English, on the side it stands of it)."""
+    from .align import sentence_beads
+
+    if unit not in beads:
+        beads[unit] = sentence_beads(*report.texts[unit - 1])
+    pairs = beads[unit]
+    k = next((i for i, (zh, _) in enumerate(pairs) if any(a <= start < b for a, b in zh)), len(pairs))
+    zh, en = pairs[k] if k < len(pairs) else ([], [])
+    if en:
+        return en[0][0] if all(start <= a for a, _ in zh) else en[-1][1]
+    before = [e for _, e in pairs[:k] if e]
+    if before:
+        return before[-1][-1][1]
+    after = [e for _, e in pairs[k + 1:] if e]
+    return after[0][0][0] if after else len(report.texts[unit - 1][1])
+
+
+def _repair(pipeline, report: CheckReport, glossaries, priors) -> FixResult:
+    """:func:`fix_texts` without translation: every finding of ``report`` repaired in place."""
     from .release import TermHit
     from .requirements import insert_last_resort
 
@@ -820,7 +926,7 @@ def _replace(text: str, start: int, end: int, wanted: str, f: Finding, method: s
 CSS = """table{border-collapse:collapse;width:100%}
 td,th{border:1px solid #ccc;padding:.5em;vertical-align:top}mark.placed{background:#d9f2d9}
 mark.different,mark.equivalent{background:#ffe8a8}mark.missing,mark.inserted{background:#f7c6c6}
-mark.replaced{background:#cfe2ff}
+mark.replaced{background:#cfe2ff}mark.translated{background:#e4d7f5}
 .sig{color:#666;font-size:.85em}ul{margin:.3em 0 0 1em;padding:0}"""
 
 
@@ -828,7 +934,8 @@ def render_html(report: CheckReport, fixed: FixResult | None = None, *, fragment
     """The check as a page: each unit's source and English side by side, every requirement marked
     in the source by its status (green placed, amber written otherwise, red missing) and the
     other wording marked in the English, with the list of findings under it; with ``fixed``, a
-    third column holds the fixed English, each edit marked (blue replaced, red inserted). With
+    third column holds the fixed English, each edit marked (blue replaced, red inserted, violet
+    translated by the model). With
     ``fragment``, the body alone, for a page that brings :data:`CSS` (the demo)."""
     from html import escape
 
@@ -868,7 +975,8 @@ def render_html(report: CheckReport, fixed: FixResult | None = None, *, fragment
                + (f"<ul>{notes}</ul>" if notes else "") + "</td>")
         if fixed:
             edits = edits_of.get(unit, [])
-            spans = [(e.at, e.at + len(e.after), "inserted" if e.before is None else "replaced") for e in edits]
+            spans = [(e.at, e.at + len(e.after), "translated" if e.method == "translated" else
+                      "inserted" if e.before is None else "replaced") for e in edits]
             listed = "".join(f"<li>{escape(e.method)}: " + (f"“{escape(e.before)}” → " if e.before is not None else "")
                              + f"“{escape(e.after)}”" + (f" ({escape(e.why)})" if e.why else "") + "</li>" for e in edits)
             row += f"<td>{marked(fixed.english[unit - 1], spans)}" + (f"<ul>{listed}</ul>" if listed else "") + "</td>"
@@ -881,7 +989,8 @@ def render_html(report: CheckReport, fixed: FixResult | None = None, *, fragment
     left = [f"{n} {one if n == 1 else many}" for n, one, many in (
         (len(report.untranslated), "unit with no English", "units with no English"),
         (len(report.unpaired), "sentence left out", "sentences left out")) if n]
-    body = (f"<p>{report.units} units: {summary}" + (f"; {', '.join(left)} (not fixed: translate them)" if left else "")
+    done = "translated by the model: read them" if fixed and fixed.signature else "not fixed: translate them"
+    body = (f"<p>{report.units} units: {summary}" + (f"; {', '.join(left)} ({done})" if left else "")
             + ".</p>"
             + (f"<h2>Rendered more than one way</h2><ul>{inconsistent}</ul>" if inconsistent else "")
             + (_fix_summary(fixed) if fixed else "")
@@ -895,10 +1004,16 @@ def render_html(report: CheckReport, fixed: FixResult | None = None, *, fragment
 
 
 def _fix_summary(fixed: FixResult) -> str:
+    from html import escape
+
+    from .signature import format_signature
+
     left, n, review = len(fixed.after.problems), len(fixed.edits), len(fixed.review)
     return (f"<p>Fixed: {n} edit{'' if n == 1 else 's'} ({fixed.tally()}"
             + f"); {review} unit{'' if review == 1 else 's'} for review; "
-            + (f"{left} requirements still not placed." if left else "every requirement now placed.") + "</p>")
+            + (f"{left} requirements still not placed." if left else "every requirement now placed.")
+            + (f" Translated by: <code>{escape(format_signature(fixed.signature))}</code>." if fixed.signature else "")
+            + "</p>")
 
 
 def _overlap(text: str, start: int, end: int, wanted: str) -> tuple[int, int]:

@@ -313,6 +313,10 @@ def check(source: Path, translation: Path | None, jsonl: bool, fmt: str, output:
                    "(other suffixes: a line per unit); text gets a line per unit.")
 @click.option("--report", "report_out", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write the HTML report: every finding, and every edit highlighted.")
+@options(only=("model", "engine", "device", "compute_type", "beam_size", "batch_size", "threads", "models_dir"),
+         model={"help": "Translate what the draft left out (units with no English, sentences left out) with this "
+                        "model (a directory or hub id), as `zhen translate` does, each such unit flagged for review; "
+                        "without it nothing is translated and no model is needed."})
 def fix(source: Path, translation: Path | None, jsonl: bool, output: Path, report_out: Path | None,
         priors: Path | None, ignore_case: bool, quiet: bool, **given) -> int:
     """Make the smallest edits that make every requirement of `zhen check` hold.
@@ -320,8 +324,9 @@ def fix(source: Path, translation: Path | None, jsonl: bool, output: Path, repor
     A term written another way is replaced in place: the check's other wording, else the English
     words aligned to the term (word alignment with jieba and fast_align's model, no translation
     model needed). Numbers and dates are rewritten in place. Only what aligns to nothing is inserted,
-    and its unit is flagged for review. A unit with no English is left to be translated. Every edit is
-    listed; the input is never overwritten."""
+    and its unit is flagged for review. A unit with no English, or a sentence the draft left out, is
+    left to be translated, or with --model translated by that model, glossary-constrained as `zhen
+    translate` translates. Every edit is listed; the input is never overwritten."""
     job = _CheckJob(source, translation, jsonl, given, quiet, ignore_case)
     job.fix(output, priors)
     if report_out is not None:
@@ -343,7 +348,9 @@ class _CheckJob:
         from .evaluate import jsonl_testset, read_lines, read_jsonl
         from .glossary import Glossary
 
-        settings = Settings.take(given, engine="none")
+        #: with a model (`fix --model`), what the draft left out is translated; else no model runs
+        self.translate = given.get("model") is not None
+        settings = Settings.take(given, **({} if self.translate else {"engine": "none"}))
         _configure_logging(0, quiet)
         self.source, self.translation, self.quiet = source, translation, quiet
         self.glossaries, self.documents, self.fixed = None, None, None
@@ -397,7 +404,8 @@ class _CheckJob:
         inputs = {self.source.resolve(), self.translation and self.translation.resolve()}
         if out.resolve() in inputs:
             raise ZhenError(f"{out} is an input file; choose another path (zhen never overwrites its input).")
-        self.fixed = fixed = fix_texts(self.pipeline, self.report, glossaries=self.glossaries, priors=priors)
+        self.fixed = fixed = fix_texts(self.pipeline, self.report, glossaries=self.glossaries, priors=priors,
+                                       translate=self.translate)
         if self.documents is not None:
             english = join_documents(fixed.english, self.documents, len(self.records))
             text = "".join(json.dumps({**r, "en": e}, ensure_ascii=False) + "\n" for r, e in zip(self.records, english))
@@ -416,7 +424,9 @@ class _CheckJob:
         _say(self.quiet, f"zhen: fix: {n} edit{'' if n == 1 else 's'}" + (f" ({fixed.tally()})" if n else "")
              + f"; units for review: {', '.join(_label(self.report, u) for u in fixed.review) or 'none'} → {out}"
              + (f"; {len(left)} still not placed" if left else "; every requirement now placed")
-             + _untranslated_note(self.report, " (left as they are: translate them, e.g. with `zhen translate`)"))
+             + _untranslated_note(self.report, " (translated by the model: read them)" if fixed.signature else
+                                  " (left as they are: translate them, e.g. with `zhen translate`, or fix --model)")
+             + (_untranslated_note(fixed.after, " after the model's translation") if fixed.signature else ""))
 
 
 def _untranslated_note(report, then: str = "") -> str:

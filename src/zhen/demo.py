@@ -7,7 +7,8 @@ summary; the term audit; and the result as Markdown, JSON, DOCX and TMX.
 
 *Check & fix a draft*: paste the Chinese and an English draft made elsewhere (a paragraph a line),
 and get ``zhen check``'s audit and ``zhen fix``'s English, each finding and each edit highlighted,
-to download as text and as the HTML report. No model runs for it.
+to download as text and as the HTML report. The model runs only for what the draft left out (a
+paragraph with no English, a sentence dropped), which it translates as the first tab would.
 
 The model is loaded once at start-up and serves every user: up to four translations run at once,
 their segments decoded together in the same engine calls (:mod:`zhen.serving`), each request taking a
@@ -227,8 +228,9 @@ class Demo:
     def check(self, source: str | None, draft: str | None, chosen, session_file) -> dict:
         """``zhen check`` and ``zhen fix`` on a pasted source and English draft, as a dict for the
         page's second tab. The source is read as a release (a paragraph a unit); the draft gives a
-        line per paragraph, and where the counts differ (paragraphs merged or split) they are
-        paired by length and numbers, as ``zhen check`` pairs a WMT document's."""
+        line per paragraph (a blank line for one not yet translated), and where the counts differ
+        (paragraphs merged or split) they are paired by length and numbers, as ``zhen check`` pairs a
+        WMT document's. What the draft left out is translated through the shared engine."""
         from .align import paragraph_beads
         from .check import check_texts, fix_texts, render_html
 
@@ -241,30 +243,43 @@ class Demo:
             raise ZhenError(f"The draft has {len(draft):,} characters, over the demo's limit of {self.max_chars:,}; "
                             "use `zhen fix` on the command line.")
         zh = [p.text for p in release.paragraphs]
-        en = [line.strip() for line in draft.splitlines() if line.strip()]
-        units = paragraph_beads(zh, en)
+        lines = [line.strip() for line in draft.splitlines()]
+        if len(lines) == len(zh):  # a line a paragraph, a blank one where the draft has none yet
+            en, units = lines, [([i], [i]) for i in range(len(zh))]
+        else:
+            en = [line for line in lines if line]
+            units = paragraph_beads(zh, en)
         sources = [" ".join(zh[i] for i in zs) for zs, _ in units]
         english = [" ".join(en[j] for j in es) for _, es in units]
         pipe = dataclasses.replace(self.pipeline, glossary=self.glossary(chosen, session_file))
         report = check_texts(pipe, sources, english)
         report.labels = [f"¶{'+'.join(str(i + 1) for i in zs) or '–'}" for zs, _ in units]
-        fixed = fix_texts(pipe, report)
+        fixed = fix_texts(pipe, report, translate=lambda texts, _: self._translate_texts(pipe, texts))
         status = (f"Checked {len(zh)} paragraphs in {time.monotonic() - started:.1f} s: {report.tally()}. "
                   f"Fixed with {len(fixed.edits)} edit{'' if len(fixed.edits) == 1 else 's'}" + (f" ({fixed.tally()})" if fixed.edits else "")
-                  + (f"; ⚠ paragraphs {', '.join(report.labels[u - 1] for u in fixed.review)} have an insertion: "
-                     "read them" if fixed.review else "")
-                  + (f"; ⚠ paragraphs {', '.join(report.labels[u - 1] for u in report.untranslated)} have no English "
-                     "(left as they are: translate them in the first tab)" if report.untranslated else "")
-                  + (f"; ⚠ {len(report.unpaired)} sentence{' has' if len(report.unpaired) == 1 else 's have'} "
-                     "no English, in paragraphs "
-                     f"{', '.join(report.labels[u - 1] for u in sorted({u for u, _, _ in report.unpaired}))}: nothing of theirs "
-                     "was inserted elsewhere" if report.unpaired else "") + ".")
+                  + (f"; ⚠ paragraphs {', '.join(report.labels[u - 1] for u in fixed.review)} have an insertion "
+                     "or the model's translation: read them" if fixed.review else "")
+                  + (f"; ⚠ paragraphs {', '.join(report.labels[u - 1] for u in report.untranslated)} had no English "
+                     "(translated by the model: read them)" if report.untranslated else "")
+                  + (f"; ⚠ {len(report.unpaired)} sentence{' was' if len(report.unpaired) == 1 else 's were'} "
+                     "left out, in paragraphs "
+                     f"{', '.join(report.labels[u - 1] for u in sorted({u for u, _, _ in report.unpaired}))}: "
+                     "translated by the model, read them" if report.unpaired else "") + ".")
         folder = Path(tempfile.mkdtemp(prefix="fix-", dir=self.out_dir))
         text_path, report_path = folder / "zhen-fixed.txt", folder / "zhen-check.html"
         text_path.write_text("\n".join(fixed.english) + "\n", encoding="utf-8")
         report_path.write_text(render_html(report, fixed), encoding="utf-8")
         return {"status": status, "report": render_html(report, fixed, fragment=True),
                 "fixed": "\n".join(fixed.english), "files": [str(text_path), str(report_path)]}
+
+    def _translate_texts(self, pipe, texts: list[str]) -> list[str]:
+        """``texts`` translated through the shared engine (so a check's left-out sentences queue with
+        other staff's translations): one release, a paragraph each."""
+        from .normalize import normalize_release
+        from .pipeline import english_lines
+
+        release = normalize_release(Release([Paragraph(k, "body", t) for k, t in enumerate(texts)], format="text"))
+        return english_lines(self.shared.translate(pipe, release))
 
     def export(self, release: Release) -> list[str]:
         from .exporters import render
@@ -365,8 +380,9 @@ def check_tab(demo: Demo, handle) -> None:
     import gradio as gr
 
     gr.Markdown("Paste the Chinese and an English draft made elsewhere (DeepL, an LLM, a colleague), "
-                "a paragraph a line. Every glossary term, number, date and name is checked, and the "
-                "draft is fixed with the smallest edits; no model runs.")
+                "a paragraph a line (a blank line for one not yet translated). Every glossary term, number, "
+                "date and name is checked, and the draft is fixed with the smallest edits; the model "
+                "translates only what the draft left out.")
     with gr.Row():
         source = gr.Textbox(label="Chinese", lines=10, elem_id="check-source")
         draft = gr.Textbox(label="English draft", lines=10, elem_id="check-draft")

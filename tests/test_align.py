@@ -157,3 +157,55 @@ def test_the_checks_findings_counted_as_the_task_counts_give_the_tasks_rate():
     assert len(per_doc) == len(per_occurrence) > 500  # the same entries, as the task filters them
     assert abs(sum(per_doc) / len(per_doc) - task) <= 0.01
     assert sum(per_occurrence) / len(per_occurrence) < task
+
+
+def test_a_models_tokens_are_found_in_the_text_as_its_tokenizer_normalized_it(tiny_model):
+    """The characters of each token, for alignment by attention (and the CTranslate2 engine's
+    placement): a full-width comma or digit is the piece "," or "2" (NFKC), an unknown piece
+    holds every character up to the next piece, and the end token is empty."""
+    from transformers import MarianTokenizer
+
+    from zhen.engines.attention import token_spans
+
+    tokenizer = MarianTokenizer.from_pretrained(str(tiny_model))
+    text = "论坛在南宁举行，２０２３年香港报告。"
+    tokens = tokenizer.convert_ids_to_tokens(tokenizer(text)["input_ids"])
+    spans = token_spans(tokens, text, set(tokenizer.all_special_tokens))
+    seen = [(t, text[a:b]) for t, (a, b) in zip(tokens, spans)]
+    assert (",", "，") in seen and ("2", "２") in seen and seen[-1] == ("</s>", "")
+    assert "".join(text[a:b] for a, b in spans) == text  # every character in exactly one token, in order
+    assert any(t == "<unk>" and len(s) == 2 for t, s in seen), seen  # 香港: one unknown piece, two characters
+
+
+def test_the_models_attention_aligns_a_drafts_words_and_fix_uses_it(tmp_path, tiny_model):
+    """`zhen fix --model M --aligner attention`: the draft forced through the model's decoder, a
+    target token aligned by the attention of the step where it is the decoder's input. Each row is
+    a distribution over the source tokens, the same in a batch as alone (padding masked). A term
+    whose only English word differs is replaced by the word its attention links it to (one word
+    each side: any attention links them), the edit said to be the attention's, the signature says
+    which aligner ran; --aligner attention without a model is refused with what to do."""
+    from zhen.engines import attention_engine, create_engine
+    from zhen.models import resolve_model
+
+    engine = attention_engine(create_engine("transformers", resolve_model(str(tiny_model))))
+    pairs = [("论坛在南宁举行。", "The forum was held in Nanning."), ("谢谢大家。", "Thank you all.")]
+    together = engine.cross_attention([z for z, _ in pairs], [e for _, e in pairs])
+    for (zh, en), (src, tgt, rows) in zip(pairs, together):
+        assert len(rows) == len(tgt) and all(len(r) == len(src) for r in rows)
+        assert all(abs(sum(r) - 1) < 1e-4 for r in rows)
+        alone = engine.cross_attention([zh], [en])[0][2]
+        assert max(abs(a - b) for r, q in zip(rows, alone) for a, b in zip(r, q)) < 1e-4
+
+    src, hyp, terms = tmp_path / "s.zh", tmp_path / "d.en", tmp_path / "g.tsv"
+    src.write_text("南宁。\n", encoding="utf-8")
+    hyp.write_text("Nanjing.\n", encoding="utf-8")
+    terms.write_text("南宁\tNanning\n", encoding="utf-8")
+    out, page = tmp_path / "f.en", tmp_path / "f.html"
+    proc = zhen("fix", src, hyp, "-g", terms, "--no-shipped-glossaries", "-o", out, "--model", tiny_model,
+                "--aligner", "attention", "--report", page)
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_text(encoding="utf-8") == "Nanning.\n"
+    assert b"1 edit (1 aligned)" in proc.stderr
+    assert "aligner:attention" in page.read_text(encoding="utf-8")
+    proc = zhen("fix", src, hyp, "-g", terms, "--no-shipped-glossaries", "-o", out, "--aligner", "attention")
+    assert proc.returncode != 0 and b"--aligner attention needs an encoder-decoder translation model" in proc.stderr

@@ -472,7 +472,7 @@ def test_with_a_model_the_fix_translates_what_the_draft_left_out(tmp_path, tiny_
     assert "October" in middle and "Nanning" in middle and "(" not in first  # translated, nothing inserted
     assert "zhen fix translated the sentence the draft has no English for (论坛于10月在南宁举行。)" in out.read_text("utf-8")
     report = page.read_text(encoding="utf-8")
-    assert report.count('<mark class="translated">') == 3 and "Translated by: <code>zhen:" in report
+    assert report.count('<mark class="translated">') == 3 and "Model: <code>zhen:" in report
 
     proc = zhen("fix", path, "-g", terms, "--no-shipped-glossaries", "-o", out)  # no model: nothing translated
     assert b"(left as they are: translate them" in proc.stderr

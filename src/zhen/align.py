@@ -323,18 +323,23 @@ class Alignment:
 
 
 def align(pairs: list[tuple[str, str, tuple[int, ...]]], *, extra: list[tuple[str, str]] = (),
-          priors: Path | None = None) -> list[Alignment]:
+          priors: Path | None = None, attention=None) -> list[Alignment]:
     """Align each (Chinese, English, cut offsets) pair; ``extra`` (glossary entries) are aligned
     alongside to teach the model, and dropped from the result; ``priors`` is a file from
     :func:`build_priors`. A pair of several sentences is first cut into sentence beads
     (:func:`paragraph_beads` on its sentences), and a word aligns only within its bead: IBM models
-    lose their way in a paragraph of two hundred words."""
+    lose their way in a paragraph of two hundred words. With ``attention`` (an engine with
+    ``cross_attention``: a translation model) the links are the model's own, bead by bead
+    (:func:`_attention_links`), and no statistical model is trained."""
     zh = [zh_tokens(src, cuts) for src, _, cuts in pairs]
     en = [en_tokens(eng) for _, eng, _ in pairs]
     beads = []  # (pair, its Chinese word indexes, its English word indexes), one per bead
     for k, (src, eng, _) in enumerate(pairs):
         for zs, es in _sentence_beads(src, zh[k], eng, en[k]):
             beads.append((k, zs, es))
+    if attention is not None:
+        links = _attention_links(attention, pairs, zh, en, [(k, zs, es) for k, zs, es in beads if zs and es])
+        return [Alignment(zh[k], en[k], grow_diag_final_and(fwd, rev), fwd & rev) for k, (fwd, rev) in enumerate(links)]
     more = [(z, e) for z, e in ((zh_tokens(s), en_tokens(t)) for s, t in extra) if z and e]
     table = read_priors(priors) if priors is not None else None
     zh_words = [[zh[k][i][2] for i in zs] for k, zs, _ in beads] + [[w for *_, w in z] for z, _ in more]
@@ -349,6 +354,46 @@ def align(pairs: list[tuple[str, str, tuple[int, ...]]], *, extra: list[tuple[st
         rev_k[k] |= {(zs[i], es[j]) for j, i in backward[b]}
     return [Alignment(zh[k], en[k], grow_diag_final_and(fwd_k[k], rev_k[k]), fwd_k[k] & rev_k[k])
             for k in range(len(pairs))]
+
+
+def _attention_links(engine, pairs, zh: list, en: list, beads: list) -> list[tuple[set, set]]:
+    """Each pair's links by the model's attention (:meth:`TransformersEngine.cross_attention`), as
+    the two directions :func:`grow_diag_final_and` joins: each English word to the source word it
+    attends to most, each source word to the English word that attends to it most. A word's
+    attention is its tokens' (an English word's averaged over its tokens, summed over a source
+    word's); each bead is given to the model as its own text, its sentences' end marks with it."""
+    def text_of(words: list, indexes: list[int], text: str) -> tuple[int, int]:
+        start, end = words[indexes[0]][0], words[indexes[-1]][1]
+        while end < len(text) and _is_punct(text[end]) and not text[end].isspace():
+            end += 1
+        return start, end
+
+    cuts = [(text_of(zh[k], zs, pairs[k][0]), text_of(en[k], es, pairs[k][1])) for k, zs, es in beads]
+    read = engine.cross_attention([pairs[k][0][a:b] for (k, _, _), ((a, b), _) in zip(beads, cuts)],
+                                  [pairs[k][1][a:b] for (k, _, _), (_, (a, b)) in zip(beads, cuts)])
+    links: list[tuple[set, set]] = [(set(), set()) for _ in pairs]
+    for (k, zs, es), ((za, _), (ea, _)), (src_spans, tgt_spans, rows) in zip(beads, cuts, read):
+        def word(words: list, indexes: list[int], base: int, span: tuple[int, int]) -> int | None:
+            a, b = span[0] + base, span[1] + base
+            return next((i for i in indexes if a < b and words[i][0] < b and words[i][1] > a), None)
+
+        zi = [word(zh[k], zs, za, s) for s in src_spans]
+        ej = [word(en[k], es, ea, s) for s in tgt_spans]
+        pieces = {j: ej.count(j) for j in set(ej) if j is not None}
+        score: dict[tuple[int, int], float] = {}
+        for j, row in zip(ej, rows):
+            if j is not None:
+                for i, w in zip(zi, row):
+                    if i is not None:
+                        score[i, j] = score.get((i, j), 0.0) + w / pieces[j]
+        best_en: dict[int, tuple[float, int]] = {}
+        best_zh: dict[int, tuple[float, int]] = {}
+        for (i, j), w in sorted(score.items()):
+            best_en[j] = max(best_en.get(j, (-1.0, -1)), (w, i))
+            best_zh[i] = max(best_zh.get(i, (-1.0, -1)), (w, j))
+        links[k][0].update((i, j) for j, (_, i) in best_en.items())
+        links[k][1].update((i, j) for i, (_, j) in best_zh.items())
+    return links
 
 
 def _sentence_end(zh_marks: str, en_marks: str) -> tuple[re.Pattern, re.Pattern]:

@@ -332,7 +332,8 @@ class Edit:
     #: or another edit), ``none`` (nothing aligns), ``doubtful`` (one direction, no word in common),
     #: ``partial`` (too few or too many words, or across a sentence), else the kind (number, date, …);
     #: for a ``reworded`` edit the fix found, with nothing aligned: ``similar`` (words of the term's
-    #: sentence that begin and end as the required form does)
+    #: sentence that begin and end as the required form does); for an ``aligned`` edit, ``attention``
+    #: where the model's attention aligned the words (``zhen fix --model``)
     reason: str = ""
 
     def note(self) -> str:
@@ -352,8 +353,9 @@ class FixResult:
     edits: list[Edit]
     review: list[int]  # units with an insertion: a person should read them
     after: CheckReport  # the fixed English, checked again
-    #: the signature of the pipeline whose model translated what the draft left out; ``None`` when
-    #: nothing was translated
+    #: where a model ran (translating what the draft left out, or aligning by its attention): the
+    #: pipeline's signature, and the aligners (``statistical``, ``attention``, or the one then the
+    #: other: ``statistical+attention``); else ``None``
     signature: dict | None = None
 
     def methods(self) -> dict[str, int]:
@@ -369,7 +371,8 @@ class FixResult:
 _EDGE_WORDS = {"the", "a", "an", "of", "and", "to", "in", "for", "on", "by", "'s", "’s", "its", "their", "his", "her"}
 
 
-def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None, translate=False) -> FixResult:
+def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None, translate=False,
+              attention=None, aligner: str = "auto") -> FixResult:
     """The English that ``report`` (from :func:`check_texts` with the same pipeline and
     glossaries) checked, with every finding repaired (see the module's docstring); units are
     returned one line each, whitespace collapsed as the check read them.
@@ -381,8 +384,12 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None, tr
     flagged for review. Without it:
 
     A wording found by the check is replaced in place; a term the check found nowhere is looked
-    for by word alignment (:mod:`zhen.align`, with ``priors`` when given) and the English words
-    aligned to it are replaced; only what aligns to nothing usable is inserted, its unit flagged.
+    for by word alignment (:mod:`zhen.align`: the statistical aligner, with ``priors`` when given;
+    with ``attention``, an engine that reads a translation model's cross-attention
+    (:func:`zhen.engines.attention_engine`), also the model's own where the statistical one gives
+    nothing usable, or the model's alone with ``aligner="attention"``, the statistical alone with
+    ``"statistical"``) and the English words aligned to it are replaced; only what aligns to nothing
+    usable is inserted, its unit flagged.
     A unit with no English (``report.untranslated``) is left as it is: it needs translating."""
     filled: list[Edit] = []
     if translate and (report.untranslated or report.unpaired):
@@ -393,14 +400,17 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None, tr
                 english[unit - 1] = restore_breaks(given, english[unit - 1])
         report = check_texts(pipeline, [zh for zh, _ in report.texts], english, glossaries=glossaries,
                              ignore_case=report.signature.get("case") == "ignored")
-    result = _repair(pipeline, report, glossaries, priors)
+    result = _repair(pipeline, report, glossaries, priors, attention, aligner)
+    if filled or attention is not None:  # a model ran: its signature, and how the words were aligned
+        used = "statistical" if attention is None or aligner == "statistical" else \
+            "attention" if aligner == "attention" else "statistical+attention"
+        result.signature = {**pipeline.signature(), "aligner": used}
     if filled:
         for edit in filled:  # the repair's edits before it moved it
             at = result.english[edit.unit - 1].find(edit.after)
             edit.at = at if at >= 0 else edit.at
         result.edits = sorted(result.edits + filled, key=lambda e: (e.unit, e.at))
         result.review = sorted(set(result.review) | {e.unit for e in filled})
-        result.signature = pipeline.signature()
     return result
 
 
@@ -472,7 +482,7 @@ def _sentence_place(report: CheckReport, unit: int, start: int, beads: dict[int,
     return after[0][0][0] if after else len(report.texts[unit - 1][1])
 
 
-def _repair(pipeline, report: CheckReport, glossaries, priors) -> FixResult:
+def _repair(pipeline, report: CheckReport, glossaries, priors, attention=None, aligner: str = "auto") -> FixResult:
     """:func:`fix_texts` without translation: every finding of ``report`` repaired in place."""
     from .release import TermHit
     from .requirements import insert_last_resort
@@ -482,7 +492,11 @@ def _repair(pipeline, report: CheckReport, glossaries, priors) -> FixResult:
     by_unit: dict[int, list[Finding]] = {}
     for f in report.findings:
         by_unit.setdefault(f.unit, []).append(f)
-    spans = _aligned_spans(report, glossaries, priors)
+    # the alignments tried, in turn: the statistical aligner's, then the model's attention where it
+    # gives nothing usable; or one of them alone
+    aligned_by = [("", _aligned_spans(report, glossaries, priors))] if attention is None or aligner != "attention" else []
+    if attention is not None and aligner != "statistical":
+        aligned_by.append(("attention", _aligned_spans(report, glossaries, None, attention)))
     beads: dict[int, list] = {}  # each unit's sentence beads, where a term's words are looked for by sight
     edits: list[Edit] = []
     review: set[int] = set()
@@ -513,11 +527,9 @@ def _repair(pipeline, report: CheckReport, glossaries, priors) -> FixResult:
                     f.start <= g.start and g.end <= f.end and g.target.lower() in f.target.lower())]
                 # the same term elsewhere in the unit is tried too: which of its occurrences the
                 # English left out is told by alignment, not by the order the check took them in
-                span, pronoun, reason, why = None, None, "none", "no English words align to it"
-                for g in [f] + [g for g in found if g is not f and g.kind == f.kind and g.source == f.source]:
-                    aligned = spans.get(id(g))
-                    if not aligned:
-                        continue
+                span, pronoun, reason, why, by = None, None, "none", "no English words align to it", ""
+                same = [f] + [g for g in found if g is not f and g.kind == f.kind and g.source == f.source]
+                for by, aligned in [(by, spans[id(g)]) for by, spans in aligned_by for g in same if id(g) in spans]:
                     if aligned.sure and (pronoun := _pronoun(text, aligned.span, f.target, planned)):
                         break
                     span, reason, why = _usable(text, aligned.span, f.target, protected, planned)
@@ -540,17 +552,17 @@ def _repair(pipeline, report: CheckReport, glossaries, priors) -> FixResult:
                 if not span and not pronoun and reason == "none" and f.kind == "term":
                     similar = _similar(text, _bead_of(report, unit, f.start, beads)[1], f.target, protected, planned)
                 if span:
-                    planned.append((*span, f.target, f, "aligned"))
+                    planned.append((*span, f.target, f, by or "aligned"))
                 elif pronoun:
-                    planned.append((*pronoun, f, "aligned"))
+                    planned.append((*pronoun, f, by or "aligned"))
                 elif similar:
                     planned.append((*similar, f.target, f, "similar"))
                 else:
                     missing.append((f, why, reason if f.kind == "term" else f.kind))
         unit_edits = []
         for start, end, wanted, f, method in sorted(planned, key=lambda p: -p[0]):
-            text, edit = _replace(text, start, end, wanted, f, "reworded" if method == "similar" else method)
-            edit.reason = "similar" if method == "similar" else ""
+            text, edit = _replace(text, start, end, wanted, f, {"similar": "reworded", "attention": "aligned"}.get(method, method))
+            edit.reason = method if method in ("similar", "attention") else ""
             unit_edits.append(edit)
         shift = 0
         for edit in sorted(unit_edits, key=lambda e: e.at):  # offsets of later edits moved by earlier ones
@@ -594,7 +606,7 @@ def _free_occurrence(text: str, seen: str, planned) -> int | None:
     return None
 
 
-def _aligned_spans(report: CheckReport, glossaries, priors) -> dict[int, _Aligned]:
+def _aligned_spans(report: CheckReport, glossaries, priors, attention=None) -> dict[int, _Aligned]:
     """The English words aligned to the source span of each term and name in a unit that lacks
     one (the placed ones too: a repeated term's missing occurrence is told apart by them)."""
     from . import align as aligner
@@ -618,7 +630,7 @@ def _aligned_spans(report: CheckReport, glossaries, priors) -> dict[int, _Aligne
             extra += [(t.source, t.targets[0]) for t in g.terms.values() if t.targets]
     if priors is None and aligner.default_priors().exists():
         priors = aligner.default_priors()
-    alignments = dict(zip(units, aligner.align(pairs, extra=extra, priors=priors)))
+    alignments = dict(zip(units, aligner.align(pairs, extra=extra, priors=priors, attention=attention)))
     out = {}
     for f in report.findings:
         if f.unit not in alignments or f.kind not in ("term", "name") or f.end <= f.start:
@@ -989,7 +1001,7 @@ def render_html(report: CheckReport, fixed: FixResult | None = None, *, fragment
     left = [f"{n} {one if n == 1 else many}" for n, one, many in (
         (len(report.untranslated), "unit with no English", "units with no English"),
         (len(report.unpaired), "sentence left out", "sentences left out")) if n]
-    done = "translated by the model: read them" if fixed and fixed.signature else "not fixed: translate them"
+    done = "translated by the model: read them" if fixed and fixed.methods().get("translated") else "not fixed: translate them"
     body = (f"<p>{report.units} units: {summary}" + (f"; {', '.join(left)} ({done})" if left else "")
             + ".</p>"
             + (f"<h2>Rendered more than one way</h2><ul>{inconsistent}</ul>" if inconsistent else "")
@@ -1012,7 +1024,7 @@ def _fix_summary(fixed: FixResult) -> str:
     return (f"<p>Fixed: {n} edit{'' if n == 1 else 's'} ({fixed.tally()}"
             + f"); {review} unit{'' if review == 1 else 's'} for review; "
             + (f"{left} requirements still not placed." if left else "every requirement now placed.")
-            + (f" Translated by: <code>{escape(format_signature(fixed.signature))}</code>." if fixed.signature else "")
+            + (f" Model: <code>{escape(format_signature(fixed.signature))}</code>." if fixed.signature else "")
             + "</p>")
 
 

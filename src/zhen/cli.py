@@ -314,21 +314,25 @@ def check(source: Path, translation: Path | None, jsonl: bool, fmt: str, output:
 @click.option("--report", "report_out", type=click.Path(path_type=Path, dir_okay=False),
               help="Also write the HTML report: every finding, and every edit highlighted.")
 @options(only=("model", "engine", "device", "compute_type", "beam_size", "batch_size", "threads", "models_dir"),
-         model={"help": "Translate what the draft left out (units with no English, sentences left out) with this "
-                        "model (a directory or hub id), as `zhen translate` does, each such unit flagged for review; "
-                        "without it nothing is translated and no model is needed."})
+         model={"help": "A translation model (a directory or hub id): what the draft left out (units with no English, "
+                        "sentences left out) is translated by it, as `zhen translate` does, each such unit flagged "
+                        "for review, and terms are aligned by its attention; without it no model is needed."})
+@click.option("--aligner", type=click.Choice(["auto", "attention", "statistical"]), default="auto", show_default=True,
+              help="How the English words of a term are found: statistical (fast_align's model, with --priors), "
+                   "attention (the --model's own cross-attention); auto: statistical, and where it finds nothing "
+                   "usable, the attention of --model (an encoder-decoder model).")
 def fix(source: Path, translation: Path | None, jsonl: bool, output: Path, report_out: Path | None,
-        priors: Path | None, ignore_case: bool, quiet: bool, **given) -> int:
+        aligner: str, priors: Path | None, ignore_case: bool, quiet: bool, **given) -> int:
     """Make the smallest edits that make every requirement of `zhen check` hold.
 
     A term written another way is replaced in place: the check's other wording, else the English
     words aligned to the term (word alignment with jieba and fast_align's model, no translation
-    model needed). Numbers and dates are rewritten in place. Only what aligns to nothing is inserted,
+    model needed; with --model, the model's own attention). Numbers and dates are rewritten in place. Only what aligns to nothing is inserted,
     and its unit is flagged for review. A unit with no English, or a sentence the draft left out, is
     left to be translated, or with --model translated by that model, glossary-constrained as `zhen
     translate` translates. Every edit is listed; the input is never overwritten."""
     job = _CheckJob(source, translation, jsonl, given, quiet, ignore_case)
-    job.fix(output, priors)
+    job.fix(output, priors, aligner)
     if report_out is not None:
         from .check import render_html
 
@@ -396,16 +400,23 @@ class _CheckJob:
         _say(self.quiet, f"zhen: {source.name} read as a release: {len(zh)} paragraphs, one a line of {translation.name}")
         return zh, en, [f"¶{i}" for i in range(1, len(zh) + 1)]
 
-    def fix(self, out: Path, priors: Path | None) -> None:
+    def fix(self, out: Path, priors: Path | None, aligner: str = "statistical") -> None:
         import json
 
         from .check import fix_texts, join_documents
+        from .engines import attention_engine
 
         inputs = {self.source.resolve(), self.translation and self.translation.resolve()}
         if out.resolve() in inputs:
             raise ZhenError(f"{out} is an input file; choose another path (zhen never overwrites its input).")
+        attention = None
+        if aligner != "statistical":
+            attention = attention_engine(self.pipeline.engine)
+            if attention is None and aligner == "attention":
+                raise ZhenError("--aligner attention needs an encoder-decoder translation model: give --model "
+                                "(a chat model has no cross-attention), or use --aligner statistical.")
         self.fixed = fixed = fix_texts(self.pipeline, self.report, glossaries=self.glossaries, priors=priors,
-                                       translate=self.translate)
+                                       translate=self.translate, attention=attention, aligner=aligner)
         if self.documents is not None:
             english = join_documents(fixed.english, self.documents, len(self.records))
             text = "".join(json.dumps({**r, "en": e}, ensure_ascii=False) + "\n" for r, e in zip(self.records, english))
@@ -424,9 +435,9 @@ class _CheckJob:
         _say(self.quiet, f"zhen: fix: {n} edit{'' if n == 1 else 's'}" + (f" ({fixed.tally()})" if n else "")
              + f"; units for review: {', '.join(_label(self.report, u) for u in fixed.review) or 'none'} → {out}"
              + (f"; {len(left)} still not placed" if left else "; every requirement now placed")
-             + _untranslated_note(self.report, " (translated by the model: read them)" if fixed.signature else
+             + _untranslated_note(self.report, " (translated by the model: read them)" if self.translate else
                                   " (left as they are: translate them, e.g. with `zhen translate`, or fix --model)")
-             + (_untranslated_note(fixed.after, " after the model's translation") if fixed.signature else ""))
+             + (_untranslated_note(fixed.after, " after the model's translation") if self.translate else ""))
 
 
 def _untranslated_note(report, then: str = "") -> str:

@@ -17,7 +17,8 @@ from ..families import require_family
 from ..models import ResolvedModel
 from .base import DecodingOptions, Engine, Hypothesis, IdentityEngine
 
-__all__ = ["CT2_MATCHES", "ENGINES", "DecodingOptions", "Engine", "Hypothesis", "IdentityEngine", "create_engine"]
+__all__ = ["CT2_MATCHES", "ENGINES", "DecodingOptions", "Engine", "Hypothesis", "IdentityEngine", "attention_engine",
+           "create_engine"]
 
 log = logging.getLogger(__name__)
 
@@ -72,3 +73,16 @@ def create_engine(name: str, model: ResolvedModel, options: DecodingOptions | No
             ) from None
         _made[key] = engine_cls(model, options)
     return _made[key]
+
+
+def attention_engine(engine: Engine) -> Engine | None:
+    """An engine of ``engine``'s model that reads the model's cross-attention (``cross_attention``:
+    the transformers engine, loaded for it where ``engine`` is CTranslate2's), or ``None`` where
+    there is no model or no cross-attention (a chat model)."""
+    info = getattr(engine, "model_info", None)
+    if info is None or require_family(info.path).name == "chat":
+        return None
+    if hasattr(engine, "cross_attention"):
+        return engine
+    options = engine.options
+    return create_engine("transformers", info, DecodingOptions(device=options.device, threads=options.threads))

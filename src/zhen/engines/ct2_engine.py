@@ -47,6 +47,7 @@ from ..cpu import choose_compute_type
 from ..errors import EngineUnavailableError, ModelLoadError
 from ..families import require_family
 from ..models import ResolvedModel, convert_model
+from .attention import token_spans, tokens_covering
 from .base import DecodingOptions, Hypothesis, Progress, thread_layout, translate_sorted
 from .device import choose_device, gpu_compute_type
 from .drivers import driver_for, prompt_terms
@@ -314,14 +315,14 @@ class CT2Engine(ModelSizes):
         protected = placed_spans(as_string(self._ids(tokens)), placed)
         for a, b in protected:  # no word start inside a placed phrase
             starts = [s for s in starts if not a < s < b]
-        spans = _source_token_spans(src_tokens, text, self._skip) if attn else []
+        spans = token_spans(src_tokens, text, self._skip) if attn else []
         edits: list[tuple[int, int, list[str]]] = []
         for phrase, anchor in sorted(missing, key=lambda m: text.find(m[1]) if m[1] else len(text)):
             seq = phrase.steer[0]
             lo = hi = None
             at = text.find(anchor) if anchor else -1
             if at >= 0 and attn:
-                a, b = _tokens_covering(spans, at, at + len(anchor))
+                a, b = tokens_covering(spans, at, at + len(anchor))
                 aligned = [t for t, row in enumerate(attn[: len(tokens)])
                            if row and a <= max(range(len(row)), key=row.__getitem__) < b]
                 if aligned:
@@ -360,31 +361,3 @@ class CT2Engine(ModelSizes):
             "beam": self.options.beam_size,
             "max_length": self.options.max_length,
         }
-
-
-def _source_token_spans(src_tokens: list[str], text: str, skip: set[str] = frozenset()) -> list[tuple[int, int]]:
-    """Approximate character span in ``text`` of each source token (SentencePiece pieces, ``▁``
-    for a space); the end-of-sentence token, and the family's ``skip`` tokens (a language code,
-    ``<2en>``), get an empty span where they are."""
-    spans = []
-    pos = 0
-    for tok in src_tokens:
-        piece = tok.replace("▁", "")
-        if tok != "<unk>" and tok in skip:
-            spans.append((pos, pos))
-            continue
-        if tok in ("</s>", "<unk>") or not piece:
-            spans.append((pos, pos + (1 if tok == "<unk>" else 0)))
-            pos += 1 if tok == "<unk>" else 0
-            continue
-        found = text.find(piece, pos)
-        if found < 0 or found > pos + 3:
-            found = pos
-        spans.append((found, found + len(piece)))
-        pos = found + len(piece)
-    return spans
-
-
-def _tokens_covering(spans: list[tuple[int, int]], start: int, end: int) -> tuple[int, int]:
-    inside = [k for k, (a, b) in enumerate(spans) if a < end and b > start]
-    return (inside[0], inside[-1] + 1) if inside else (0, 0)

@@ -30,15 +30,17 @@ log = logging.getLogger(__name__)
 
 
 @lru_cache(maxsize=4)
-def _load(path: str, causal: bool, device: str, dtype: str) -> tuple[Any, Any]:
-    """Tokenizer and model for ``path``, loaded once per process."""
+def _load(path: str, causal: bool, device: str, dtype: str, attention: str | None = None) -> tuple[Any, Any]:
+    """Tokenizer and model for ``path``, loaded once per process; ``attention``: the attention
+    implementation, where one that returns its weights is needed (``eager``)."""
     import torch
     from transformers import AutoModelForCausalLM, AutoModelForSeq2SeqLM, AutoTokenizer
 
     auto = AutoModelForCausalLM if causal else AutoModelForSeq2SeqLM
     try:
         tokenizer = AutoTokenizer.from_pretrained(path)
-        model = auto.from_pretrained(path, dtype=getattr(torch, dtype))
+        model = auto.from_pretrained(path, dtype=getattr(torch, dtype),
+                                     **({"attn_implementation": attention} if attention else {}))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         raise ModelLoadError(f"{path}: could not be loaded as a translation model ({first}); "
@@ -164,6 +166,51 @@ class TransformersEngine(ModelSizes):
 
         return translate_sorted(texts, lambda i: self.count_tokens(texts[i]), fixed_batches(self.options.batch_size),
                                 run, progress)
+
+    def cross_attention(self, sources: list[str], targets: list[str],
+                        batch_size: int = 16) -> list[tuple[list[tuple[int, int]], list[tuple[int, int]], list[list[float]]]]:
+        """Each target forced through the decoder after its source: the character spans of the
+        source's tokens and of the target's, and for each target token its attention over the source
+        tokens, Shift-Att's (:mod:`zhen.engines.attention`: the step where the token is the
+        decoder's input, a middle layer's heads averaged). Tokens past the model's limits are left
+        out. A chat model has no cross-attention: :class:`EngineUnavailableError`."""
+        import torch
+
+        from .attention import alignment_layer, token_spans
+
+        if self.driver.causal:
+            raise EngineUnavailableError("a chat model has no cross-attention to align by")
+        if getattr(self.model.config, "_attn_implementation", "eager") == "eager":
+            model = self.model
+        else:  # sdpa returns no weights: the same model once more, with attention that does
+            model = _load(str(self.model_info.path), False, self.device, self.dtype, "eager")[1]
+        config = model.config
+        layer = alignment_layer(getattr(config, "decoder_layers", None) or getattr(config, "num_decoder_layers", 1))
+        prompt = [config.decoder_start_token_id, *self.driver.target_prefix]
+        skip = set(self.tokenizer.all_special_tokens) | self.driver.markers
+        out: list = [None] * len(sources)
+        order = sorted(range(len(sources)), key=lambda i: len(sources[i]) + len(targets[i]))
+        for at in range(0, len(order), batch_size):
+            chunk = order[at : at + batch_size]
+            src = [self.driver.source_ids(sources[i])[: self._max_source] for i in chunk]
+            tgt = [list(self.tokenizer(text_target=targets[i], add_special_tokens=False)["input_ids"])
+                   [: max(0, self._max_positions - len(prompt))] for i in chunk]
+            ws, wt = max(map(len, src)), len(prompt) + max(map(len, tgt))
+
+            def padded(rows: list[list[int]], width: int) -> tuple[torch.Tensor, torch.Tensor]:
+                return (torch.tensor([r + [self.pad_id] * (width - len(r)) for r in rows], device=self.device),
+                        torch.tensor([[1] * len(r) + [0] * (width - len(r)) for r in rows], device=self.device))
+
+            ids, mask = padded(src, ws)
+            dec, dec_mask = padded([prompt + t for t in tgt], wt)
+            with torch.inference_mode():
+                att = model(input_ids=ids, attention_mask=mask, decoder_input_ids=dec, decoder_attention_mask=dec_mask,
+                            output_attentions=True).cross_attentions[layer].float().mean(1)
+            for b, i in enumerate(chunk):
+                rows = att[b, len(prompt) : len(prompt) + len(tgt[b]), : len(src[b])].tolist()
+                out[i] = (token_spans(self.tokenizer.convert_ids_to_tokens(src[b]), sources[i], skip),
+                          token_spans(self.tokenizer.convert_ids_to_tokens(tgt[b]), targets[i], skip), rows)
+        return out
 
     def signature(self) -> dict[str, Any]:
         return {

@@ -2,6 +2,7 @@
 task (zh→en, the five even years), against the task's own measures.
 
     python eval/wmt25_check_fix.py [--systems CommandA_MT ...] [--years 2016 ...] [--priors PATH]
+                                   [--model M [--aligner auto|attention|statistical]]
 
 For each output: the task's proper-term success rate before and after the fix (its own definition,
 :mod:`zhen.metrics.terms`), the rate zhen's check gives by the same counting, chrF++ against the
@@ -11,7 +12,11 @@ keeps the dictionary's capitals (the reports write "the Mainland": rewriting cas
 the check's rate is read as the task counts, regardless of case (``zhen check --ignore-case``), per
 occurrence (zhen's reading) and per document (the task's, :func:`document_rate_entries`).
 Alignment priors (``--priors``, default ``zhen align-priors``' output) should come from the odd
-years and UN text only (``zhen align-priors --wmt-odd-years --un``).
+years and UN text only (``zhen align-priors --text UNv1.0.devset.zh UNv1.0.devset.en --jsonl
+full_data_2015.jsonl …``). With ``--model`` the fix is ``zhen fix --model``'s: what an output left
+out (units and sentences, column *left*) is translated by the model, and terms are aligned by its
+attention too (``--aligner``); the *transl* edits column counts those translations, and the share
+of edits not inserted is of the others.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ from pathlib import Path
 from sacrebleu.metrics import CHRF
 
 from zhen.check import check_texts, document_units, fix_texts, join_documents
+from zhen.engines import attention_engine
 from zhen.glossary import Glossary
 from zhen.metrics.terms import term_success_rate
 from zhen.normalize import normalize_release
@@ -166,8 +172,11 @@ def outputs(root: Path, systems: list[str] | None) -> list[tuple[str, str]]:
     return [(s, m) for s, m in found if not systems or s in systems]
 
 
-def run_output(system: str, mode: str, years: list[int], root: Path, priors, nested: bool = True) -> dict:
-    pipe = Settings(engine="none", nested_terms=nested, shipped_glossaries=False).pipeline()
+def run_output(system: str, mode: str, years: list[int], root: Path, priors, nested: bool = True,
+               model: str | None = None, aligner: str = "auto") -> dict:
+    pipe = Settings(model=model, engine="auto" if model else "none", nested_terms=nested,
+                    shipped_glossaries=False).pipeline()
+    attention = attention_engine(pipe.engine) if model else None
     srcs, refs, dicts, before, after, check_scores, doc_scores, translated = [], [], [], [], [], [], [], []
     left_out = 0
     edits, seconds, misses, left, why, gap, doc_gap = Counter(), {}, 0, 0, Counter(), Counter(), Counter()
@@ -180,7 +189,8 @@ def run_output(system: str, mode: str, years: list[int], root: Path, priors, nes
         zh_units, en_units, doc_of = document_units([d.zh for d in docs], hyps)
         glossaries = [glossary] * len(zh_units)
         report = check_texts(pipe, zh_units, en_units, glossaries=glossaries)
-        fixed = fix_texts(pipe, report, glossaries=glossaries, priors=priors)
+        fixed = fix_texts(pipe, report, glossaries=glossaries, priors=priors, translate=model is not None,
+                          attention=attention, aligner=aligner)
         seconds[year] = round(time.monotonic() - started, 1)
         as_task = check_texts(pipe, zh_units, en_units, glossaries=glossaries, ignore_case=True)
         check_scores += check_rate_entries(as_task, doc_of, docs, hyps, gap)
@@ -229,6 +239,9 @@ def main() -> None:
                          "not also every entry inside it (the task's counting, this script's default): an entry "
                          "the longer one's rendering contradicts (按揭證券 inside 香港按揭證券有限公司) is then "
                          "not inserted.")
+    ap.add_argument("--model", help="Translate what each output left out with this model, and align by its "
+                    "attention too (zhen fix --model).")
+    ap.add_argument("--aligner", choices=("auto", "attention", "statistical"), default="auto")
     args = ap.parse_args()
     root = data_dir(args.data)
     if root is None:
@@ -238,16 +251,17 @@ def main() -> None:
           "source less the units and sentences the check found left out, counted in 'left', which the fix leaves "
           "to be translated)")
     print(f"{'output':32} {'terms':>13} {'transl.':>7} {'left':>5} {'check':>5} {'chrF++':>13} {'edits':>6} "
-          f"{'aligned':>7} {'reword':>6} {'number':>6} {'insert':>6} {'not-ins':>7} {'dbl':>7} {'s/year':>6}")
+          f"{'aligned':>7} {'reword':>6} {'number':>6} {'insert':>6} {'transl':>6} {'not-ins':>7} {'dbl':>7} {'s/year':>6}")
     for system, mode in outputs(root, args.systems):
-        r = run_output(system, mode, args.years, root, args.priors, args.nested)
+        r = run_output(system, mode, args.years, root, args.priors, args.nested, args.model, args.aligner)
         rows.append(r)
         e = r["edits"]
-        total = sum(e.values())
+        total = sum(e.values()) - e.get("translated", 0)
         print(f"{system + '/' + mode:32} {r['terms_before']:.3f}→{r['terms_after']:.3f} "
               f"{r['terms_after_translated']:7.3f} {r['left_out']:5d} {r['terms_check']:.3f} "
               f"{r['chrf++_before']:6.2f}→{r['chrf++_after']:6.2f} {total:6d} {e.get('aligned', 0):7d} "
               f"{e.get('reworded', 0):6d} {e.get('number', 0) + e.get('date', 0):6d} {e.get('inserted', 0):6d} "
+              f"{e.get('translated', 0):6d} "
               f"{1 - e.get('inserted', 0) / max(1, total):7.1%} {r['doubled_before']:3d}→{r['doubled_after']:<3d} "
               f"{max(r['seconds'].values()):6.1f}", flush=True)
     names = list(REASONS) + ["number", "date"]

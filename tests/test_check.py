@@ -479,15 +479,30 @@ def test_with_a_model_the_fix_translates_what_the_draft_left_out(tmp_path, tiny_
     assert [u.target for u in xlifffile.parsestring(out.read_bytes()).units] == [
         "Chen Liang attended and delivered a speech. Thank you all.", "", "谢谢大家。"]
 
+    # two sentences left out side by side, the one told only once the other is back (paired by
+    # length, 会议… went with "Thank you all."): both translated, in the source's order
+    from zhen.check import check_texts, fix_texts
+    from zhen.glossary import Glossary
+
+    pipe = Settings(model=str(tiny_model), engine="transformers", shipped_glossaries=False).pipeline(
+        glossary=Glossary.from_mapping({"南宁": ["Nanning"], "陈亮": ["Chen Liang"]}, "t"))
+    report = check_texts(pipe, ["陈亮出席并致辞。论坛于10月在南宁举行。会议于11月在南宁举行。谢谢大家。"],
+                         ["Chen Liang attended and delivered a speech. Thank you all."])
+    done = fix_texts(pipe, report, translate=True)
+    english = done.english[0]
+    assert [e.method for e in done.edits] == ["translated", "translated"] and "(" not in english
+    assert english.startswith("Chen Liang attended and delivered a speech. ") and english.endswith(" Thank you all.")
+    assert english.index("October") < english.index("November") and not done.after.problems
+
     demo = Demo(Settings(model=str(tiny_model), beam_size=1, shipped_glossaries=False).pipeline(),
                 fixed_glossaries=(terms,))
     shown = demo.check("陈亮出席并致辞。\n论坛在南宁举行。\n谢谢大家。",  # a blank line: a paragraph not yet done
                        "Chen Liang attended and delivered a speech.\n\nThank you all.", None, None)
     assert shown["fixed"] == "Chen Liang attended and delivered a speech.\nThe forum was held in Nanning.\nThank you all."
-    assert "paragraphs ¶2 had no English (translated by the model: read them)" in shown["status"], shown["status"]
+    assert "1 paragraph has no English: ¶2 (translated by the model: read them)" in shown["status"], shown["status"]
     shown = demo.check("陈亮出席并致辞。\n论坛于10月在南宁举行。", "Chen Liang attended and delivered a speech.", None, None)
     assert shown["fixed"].startswith("Chen Liang attended and delivered a speech. ") and "(" not in shown["fixed"]
-    assert "October" in shown["fixed"] and "1 sentence was left out" in shown["status"], shown["status"]
+    assert "October" in shown["fixed"] and "1 sentence is left out, in paragraph ¶1+2" in shown["status"], shown["status"]
 
 
 def test_a_sentence_the_translation_left_out_is_reported_and_nothing_of_it_is_inserted_elsewhere(tmp_path):
@@ -520,7 +535,7 @@ def test_a_sentence_the_translation_left_out_is_reported_and_nothing_of_it_is_in
               "published a report of 120 pages in October, and the China-ASEAN Environmental Cooperation Forum "
               "was held in Nanning.")
     page = render_html(report, fixed)
-    assert "untranslated sentence: 香港金融管理局于10月发表报告，共120页。" in page and "1 sentence left out (not fixed" in page
+    assert "untranslated sentence: 香港金融管理局于10月发表报告，共120页。" in page and "1 sentence is left out, in unit 1 (not fixed" in page
     assert check_texts(pipe, [zh], [merged], glossaries=[glossary]).unpaired == []
 
     src, hyp, terms = tmp_path / "s.zh", tmp_path / "d.en", tmp_path / "g.tsv"
@@ -528,7 +543,7 @@ def test_a_sentence_the_translation_left_out_is_reported_and_nothing_of_it_is_in
     hyp.write_text(dropped + "\n", encoding="utf-8")
     terms.write_text("".join(f"{t.source}\t{t.target}\n" for t in glossary.terms.values()), encoding="utf-8")
     proc = zhen("check", src, hyp, "-g", terms, "--no-shipped-glossaries")
-    assert b"1 sentence has no English, in units 1" in proc.stderr
+    assert b"1 sentence is left out, in unit 1" in proc.stderr
     assert "untranslated" in proc.stdout.decode() and "香港金融管理局于10月发表报告" in proc.stdout.decode()
 
 

@@ -441,16 +441,28 @@ def _sentence_beads(zh_text: str, zh: list, en_text: str, en: list) -> list[tupl
 _ZH_FULL_STOP, _EN_FULL_STOP = _sentence_end("。！？!?", ".!?")
 
 
-def sentence_beads(zh_text: str, en_text: str) -> list[tuple[list[tuple[int, int]], list[tuple[int, int]]]]:
+def sentence_beads(zh_text: str, en_text: str,
+                   anchors: list[tuple[int, str]] = ()) -> list[tuple[list[tuple[int, int]], list[tuple[int, int]]]]:
     """The sentences of ``zh_text`` and ``en_text`` grouped as they translate each other: for each
     bead, its Chinese sentences and its English ones, as character spans (no English: the English
     has nothing there). Sentences are paired as paragraphs are (:func:`paragraph_beads` on their
-    lengths and numbers); :func:`zhen.check.check_texts` reads from them what a translation left
-    out, and :func:`zhen.check.fix_texts` where to look for a term's words when nothing aligns."""
+    lengths and numbers), and on ``anchors``: (offset in ``zh_text``, English) of the requirements
+    the English has, a sentence holding one drawn to the English sentence that holds its English
+    ("陈亮出席并致辞" to "Chen Liang attended…", however long each is). :func:`zhen.check.check_texts`
+    reads from them what a translation left out, and :func:`zhen.check.fix_texts` where to look for
+    a term's words when nothing aligns, and where a left-out sentence's translation goes."""
+    from .occurrences import find_words
+
     zs, es = _sentences(zh_text, _ZH_FULL_STOP), _sentences(en_text, _EN_FULL_STOP)
     if len(zs) < 2 or not es:
         return [(zs, es)]
-    beads = paragraph_beads([zh_text[a:b] for a, b in zs], [en_text[a:b] for a, b in es], trust_counts=False)
+    marks = None
+    if anchors:
+        wanted = {t.lower() for _, t in anchors}
+        marks = ([{t.lower() for at, t in anchors if a <= at < b} for a, b in zs],
+                 [{t for t in wanted if find_words(en_text[a:b].lower(), t)} for a, b in es])
+    beads = paragraph_beads([zh_text[a:b] for a, b in zs], [en_text[a:b] for a, b in es], trust_counts=False,
+                            marks=marks)
     return [([zs[i] for i in zi], [es[j] for j in ei]) for zi, ei in beads if zi]
 
 
@@ -506,13 +518,15 @@ _DIGITS = re.compile(r"\d+")
 _BEADS = {(1, 1): 0.0, (1, 0): 450.0, (0, 1): 450.0, (2, 1): 230.0, (1, 2): 230.0, (2, 2): 440.0}
 
 
-def paragraph_beads(zh: list[str], en: list[str], *, trust_counts: bool = True) -> list[tuple[list[int], list[int]]]:
+def paragraph_beads(zh: list[str], en: list[str], *, trust_counts: bool = True,
+                    marks: tuple[list[set], list[set]] | None = None) -> list[tuple[list[int], list[int]]]:
     """Pair the paragraphs of a Chinese text with those of its English when the counts need not
     match (a translator merged or split some): Gale & Church's length-based dynamic programming,
     English length predicted from the text's own ratio, with numbers and Markdown headings as
-    anchors. Returns beads of (Chinese paragraph indexes, English paragraph indexes). With
-    ``trust_counts`` (paragraphs), as many on each side are taken to pair one to one; sentences
-    are paired by the search whatever their counts."""
+    anchors, and ``marks`` (for each Chinese and each English piece, the set of things known to be
+    in it: the English of requirements) as more. Returns beads of (Chinese paragraph indexes,
+    English paragraph indexes). With ``trust_counts`` (paragraphs), as many on each side are taken
+    to pair one to one; sentences are paired by the search whatever their counts."""
     import math
 
     if trust_counts and len(zh) == len(en):
@@ -530,6 +544,10 @@ def paragraph_beads(zh: list[str], en: list[str], *, trust_counts: bool = True) 
         de = set(_DIGITS.findall(" ".join(en[j] for j in es)))
         if dz or de:
             score += 200 * (1 - len(dz & de) / len(dz | de))
+        if marks:
+            mz, me = set().union(*(marks[0][i] for i in zs)), set().union(*(marks[1][j] for j in es))
+            if mz or me:
+                score += 200 * (1 - len(mz & me) / len(mz | me))
         if any(zh[i].lstrip().startswith("#") for i in zs) != any(en[j].lstrip().startswith("#") for j in es):
             score += 300
         return score

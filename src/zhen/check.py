@@ -102,6 +102,40 @@ class CheckReport:
     def problems(self) -> list[Finding]:
         return [f for f in self.findings if f.status in ("missing", "different")]
 
+    def left_out(self, unit_word: str = "unit") -> str:
+        """What the translation left out, as every front door says it ("2 units have no English: 2,
+        3; 1 sentence is left out, in unit 1"; a unit named by its label); empty where nothing is."""
+        def named(units: list[int]) -> str:
+            shown = [self.labels[u - 1] if self.labels else str(u) for u in units[:20]]
+            return ", ".join(shown) + (f" and {len(units) - 20} more" if len(units) > 20 else "")
+
+        said = []
+        if self.untranslated:
+            n = len(self.untranslated)
+            said.append(f"{n} {unit_word}{' has' if n == 1 else 's have'} no English: {named(self.untranslated)}")
+        if self.unpaired:
+            n, units = len(self.unpaired), sorted({u for u, _, _ in self.unpaired})
+            said.append(f"{n} sentence{' is' if n == 1 else 's are'} left out, in {unit_word}"
+                        f"{'' if len(units) == 1 else 's'} {named(units)}")
+        return "; ".join(said)
+
+    def sentence_beads(self, unit: int) -> list[tuple[list[tuple[int, int]], list[tuple[int, int]]]]:
+        """The sentences of ``unit``'s source and English paired (:func:`zhen.align.sentence_beads`,
+        the requirements the English has placed as anchors), made once for the check's reading of
+        what was left out and the fix's edits (kept off the report's fields: its JSON does not carry
+        them)."""
+        from .align import sentence_beads
+
+        if "_anchors" not in self.__dict__:  # the requirements the English has, by unit
+            self._anchors: dict[int, list[tuple[int, str]]] = {}
+            for f in self.findings:
+                if f.status == "placed" and f.end > f.start:
+                    self._anchors.setdefault(f.unit, []).append((f.start, f.target))
+            self._beads: dict[int, list] = {}
+        if unit not in self._beads:
+            self._beads[unit] = sentence_beads(*self.texts[unit - 1], self._anchors.get(unit, []))
+        return self._beads[unit]
+
 
 def check_texts(pipeline, sources: list[str], translations: list[str], *, glossaries=None,
                 ignore_case: bool = False) -> CheckReport:
@@ -143,28 +177,27 @@ def check_texts(pipeline, sources: list[str], translations: list[str], *, glossa
     signature.update(engine="check", model="none", revision="none", **({"case": "ignored"} if ignore_case else {}))
     layouts = {unit: t for unit, t in enumerate(translations, 1) if "\n" in t.strip()}
     untranslated = [unit for unit, (zh, en) in enumerate(texts, 1) if zh and not_translated(en)]
-    return CheckReport(len(sources), findings, inconsistent, signature, texts, layouts=layouts,
-                       untranslated=untranslated, unpaired=_unpaired(texts, findings, untranslated))
+    report = CheckReport(len(sources), findings, inconsistent, signature, texts, layouts=layouts,
+                         untranslated=untranslated)
+    report.unpaired = _unpaired(report)
+    return report
 
 
-def _unpaired(texts, findings: list[Finding], untranslated: list[int]) -> list[tuple[int, int, int]]:
+def _unpaired(report: CheckReport) -> list[tuple[int, int, int]]:
     """The sentences a translation left out (:attr:`CheckReport.unpaired`): of a translated unit,
     a sentence none of whose requirements is in the English (:func:`_in_english`), that the English
     pairs with nothing, or pairs with a sentence beside it whose requirements are there while it has
     a number or a date of its own (an English sentence that holds the one and none of the other: a
     translation keeps a sentence's figures and dates)."""
-    from .align import sentence_beads
-
     by_unit: dict[int, list[Finding]] = {}
-    for f in findings:
+    for f in report.findings:
         if f.status != "off" and f.end > f.start:
             by_unit.setdefault(f.unit, []).append(f)
     out = []
     for unit, found in sorted(by_unit.items()):
-        if unit in untranslated or all(f.status == "placed" for f in found):
+        if unit in report.untranslated or all(f.status == "placed" for f in found):
             continue
-        zh, en = texts[unit - 1]
-        for sentences, english in sentence_beads(zh, en):
+        for sentences, english in report.sentence_beads(unit):
             inside = [[f for f in found if a <= f.start and f.end <= b] for a, b in sentences]
             for (start, end), own in zip(sentences, inside):
                 if not own or any(_in_english(f) for f in own):
@@ -392,9 +425,14 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None, tr
     usable is inserted, its unit flagged.
     A unit with no English (``report.untranslated``) is left as it is: it needs translating."""
     filled: list[Edit] = []
-    if translate and (report.untranslated or report.unpaired):
-        english, filled = fill_texts(pipeline, report, glossaries=glossaries,
-                                     translate=None if translate is True else translate)
+    for _ in range(3 if translate else 0):  # a sentence put back can show that its neighbour was left out too
+        if not (report.untranslated or report.unpaired):
+            break
+        english, more = fill_texts(pipeline, report, glossaries=glossaries, translate=None if translate is True
+                                   else translate, done={(e.unit, e.source) for e in filled})
+        if not more:
+            break
+        filled += more
         for unit, given in report.layouts.items():
             if unit not in report.untranslated:
                 english[unit - 1] = restore_breaks(given, english[unit - 1])
@@ -414,7 +452,8 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None, tr
     return result
 
 
-def fill_texts(pipeline, report: CheckReport, *, glossaries=None, translate=None) -> tuple[list[str], list[Edit]]:
+def fill_texts(pipeline, report: CheckReport, *, glossaries=None, translate=None,
+               done: set[tuple[int, str]] = frozenset()) -> tuple[list[str], list[Edit]]:
     """The English that ``report`` checked, with what it left out translated by the pipeline's
     model as ``zhen translate`` translates (decoding steered to every requirement, the English
     audited): a unit with no English (:attr:`CheckReport.untranslated`) gets the translation of its
@@ -422,11 +461,13 @@ def fill_texts(pipeline, report: CheckReport, *, glossaries=None, translate=None
     beside the English of its neighbours (after the sentence before it, else before the one after
     it). Each is an :class:`Edit` of method ``translated``; a model that gives nothing leaves its
     place as it was. Units are returned one line each, as checked. ``translate(texts, glossaries)``,
-    when given, translates in place of :meth:`zhen.pipeline.Pipeline.translate_texts`."""
+    when given, translates in place of :meth:`zhen.pipeline.Pipeline.translate_texts`; a (unit,
+    source) in ``done`` was translated before and is not again."""
     from .pipeline import english_lines
 
     english = [en for _, en in report.texts]
     jobs = [(u, 0, len(report.texts[u - 1][0])) for u in report.untranslated] + list(report.unpaired)
+    jobs = [(u, a, b) for u, a, b in jobs if (u, report.texts[u - 1][0][a:b].strip()) not in done]
     if not jobs:
         return english, []
     sources = [report.texts[u - 1][0][a:b].strip() for u, a, b in jobs]
@@ -438,7 +479,6 @@ def fill_texts(pipeline, report: CheckReport, *, glossaries=None, translate=None
     made = [" ".join(en.split()) for en in made]
     edits: list[Edit] = []
     places: dict[int, list[tuple[int, int, str, str]]] = {}  # unit: (where in its English, source start, zh, en)
-    beads: dict[int, list] = {}
     for (unit, start, _), zh, en in zip(jobs, sources, made):
         if not en:
             continue
@@ -447,7 +487,7 @@ def fill_texts(pipeline, report: CheckReport, *, glossaries=None, translate=None
             edits.append(Edit(unit, "unit", zh, report.texts[unit - 1][1] or None, en, "translated", 0,
                               "the draft has no English for it"))
         else:
-            places.setdefault(unit, []).append((_sentence_place(report, unit, start, beads), start, zh, en))
+            places.setdefault(unit, []).append((_sentence_place(report, unit, start), start, zh, en))
     for unit, wanted in places.items():
         text = english[unit - 1]
         for at, _, _, en in sorted(wanted, reverse=True):  # from the end: earlier places stay where they were
@@ -462,15 +502,11 @@ def fill_texts(pipeline, report: CheckReport, *, glossaries=None, translate=None
     return english, edits
 
 
-def _sentence_place(report: CheckReport, unit: int, start: int, beads: dict[int, list]) -> int:
+def _sentence_place(report: CheckReport, unit: int, start: int) -> int:
     """Where the English of the source sentence at ``start``, which the English of ``unit`` left
     out, goes: after the English of the sentences before it, else before that of the ones after it
     (where the sentence was paired with a neighbour's English, on the side it stands of it)."""
-    from .align import sentence_beads
-
-    if unit not in beads:
-        beads[unit] = sentence_beads(*report.texts[unit - 1])
-    pairs = beads[unit]
+    pairs = report.sentence_beads(unit)
     k = next((i for i, (zh, _) in enumerate(pairs) if any(a <= start < b for a, b in zh)), len(pairs))
     zh, en = pairs[k] if k < len(pairs) else ([], [])
     if en:
@@ -497,7 +533,6 @@ def _repair(pipeline, report: CheckReport, glossaries, priors, attention=None, a
     aligned_by = [("", _aligned_spans(report, glossaries, priors))] if attention is None or aligner != "attention" else []
     if attention is not None and aligner != "statistical":
         aligned_by.append(("attention", _aligned_spans(report, glossaries, None, attention)))
-    beads: dict[int, list] = {}  # each unit's sentence beads, where a term's words are looked for by sight
     edits: list[Edit] = []
     review: set[int] = set()
     for unit, found in sorted(by_unit.items()):
@@ -548,9 +583,9 @@ def _repair(pipeline, report: CheckReport, glossaries, priors, attention=None, a
                 similar = None
                 if not span and not pronoun and f.kind == "term" and any(
                         g is not f and g.source == f.source for g in found):
-                    pronoun = _subject_pronoun(report, text, f, beads, planned)
+                    pronoun = _subject_pronoun(report, text, f, planned)
                 if not span and not pronoun and reason == "none" and f.kind == "term":
-                    similar = _similar(text, _bead_of(report, unit, f.start, beads)[1], f.target, protected, planned)
+                    similar = _similar(text, _bead_of(report, unit, f.start)[1], f.target, protected, planned)
                 if span:
                     planned.append((*span, f.target, f, by or "aligned"))
                 elif pronoun:
@@ -737,28 +772,22 @@ def _pronoun(text: str, span: tuple[int, int], target: str, planned,
     return m.start(), m.end(), wanted
 
 
-def _bead_of(report: CheckReport, unit: int, at: int,
-             beads: dict[int, list]) -> tuple[tuple[int, int] | None, list[tuple[int, int]]]:
+def _bead_of(report: CheckReport, unit: int, at: int) -> tuple[tuple[int, int] | None, list[tuple[int, int]]]:
     """The source sentence of ``unit`` holding ``at`` and the English sentences that translate it
-    (:func:`zhen.align.sentence_beads`, kept in ``beads``; the whole English where it is one sentence)."""
-    from .align import sentence_beads
-
-    if unit not in beads:
-        beads[unit] = sentence_beads(*report.texts[unit - 1])
-    for zh, en in beads[unit]:
+    (:meth:`CheckReport.sentence_beads`; the whole English where it is one sentence)."""
+    for zh, en in report.sentence_beads(unit):
         for a, b in zh:
             if a <= at < b:
                 return (a, b), en
     return None, []
 
 
-def _subject_pronoun(report: CheckReport, text: str, f: Finding, beads: dict[int, list],
-                     planned) -> tuple[int, int, str] | None:
+def _subject_pronoun(report: CheckReport, text: str, f: Finding, planned) -> tuple[int, int, str] | None:
     """A term the source repeats, opening its sentence (金管局亦采取具体行动), where the English
     sentence that translates it opens with a pronoun and holds no other rendering of it ("It also
     took concrete steps") and names it "the …" elsewhere: the pronoun's place and the term to write
     there (:func:`_pronoun`)."""
-    sentence, english = _bead_of(report, f.unit, f.start, beads)
+    sentence, english = _bead_of(report, f.unit, f.start)
     if sentence is None or len(english) != 1 or report.texts[f.unit - 1][0][sentence[0]:f.start].strip(" 　\"“「"):
         return None
     a, b = english[0]
@@ -998,11 +1027,9 @@ def render_html(report: CheckReport, fixed: FixResult | None = None, *, fragment
                            for i in report.inconsistent)
     summary = report.tally()
     sig = escape(format_signature(report.signature)) if report.signature else ""
-    left = [f"{n} {one if n == 1 else many}" for n, one, many in (
-        (len(report.untranslated), "unit with no English", "units with no English"),
-        (len(report.unpaired), "sentence left out", "sentences left out")) if n]
+    left = report.left_out()
     done = "translated by the model: read them" if fixed and fixed.methods().get("translated") else "not fixed: translate them"
-    body = (f"<p>{report.units} units: {summary}" + (f"; {', '.join(left)} ({done})" if left else "")
+    body = (f"<p>{report.units} units: {summary}" + (f"; {escape(left)} ({done})" if left else "")
             + ".</p>"
             + (f"<h2>Rendered more than one way</h2><ul>{inconsistent}</ul>" if inconsistent else "")
             + (_fix_summary(fixed) if fixed else "")

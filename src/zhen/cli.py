@@ -441,18 +441,9 @@ class _CheckJob:
 
 
 def _untranslated_note(report, then: str = "") -> str:
-    """What the translation left out, in the summary line: units with no English, sentences with none."""
-    def listed(units: list[int]) -> str:
-        return ", ".join(_label(report, u) for u in units[:20]) + (f" and {len(units) - 20} more" if len(units) > 20 else "")
-
-    said = ""
-    if report.untranslated:
-        n = len(report.untranslated)
-        said += f"; {n} unit{' has' if n == 1 else 's have'} no English: {listed(report.untranslated)}"
-    if report.unpaired:
-        n, units = len(report.unpaired), sorted({u for u, _, _ in report.unpaired})
-        said += f"; {n} sentence{' has' if n == 1 else 's have'} no English, in units {listed(units)}"
-    return said + (then if said else "")
+    """What the translation left out, in the summary line (:meth:`CheckReport.left_out`)."""
+    said = report.left_out()
+    return f"; {said}{then}" if said else ""
 
 
 def _same_form(source: Path, out: Path) -> bool:

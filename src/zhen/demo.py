@@ -261,12 +261,8 @@ class Demo:
                   f"Fixed with {len(fixed.edits)} edit{'' if len(fixed.edits) == 1 else 's'}" + (f" ({fixed.tally()})" if fixed.edits else "")
                   + (f"; ⚠ paragraphs {', '.join(report.labels[u - 1] for u in fixed.review)} have an insertion "
                      "or the model's translation: read them" if fixed.review else "")
-                  + (f"; ⚠ paragraphs {', '.join(report.labels[u - 1] for u in report.untranslated)} had no English "
-                     "(translated by the model: read them)" if report.untranslated else "")
-                  + (f"; ⚠ {len(report.unpaired)} sentence{' was' if len(report.unpaired) == 1 else 's were'} "
-                     "left out, in paragraphs "
-                     f"{', '.join(report.labels[u - 1] for u in sorted({u for u, _, _ in report.unpaired}))}: "
-                     "translated by the model, read them" if report.unpaired else "") + ".")
+                  + (f"; ⚠ {report.left_out('paragraph')} (translated by the model: read them)"
+                     if report.untranslated or report.unpaired else "") + ".")
         folder = Path(tempfile.mkdtemp(prefix="fix-", dir=self.out_dir))
         text_path, report_path = folder / "zhen-fixed.txt", folder / "zhen-check.html"
         text_path.write_text("\n".join(fixed.english) + "\n", encoding="utf-8")

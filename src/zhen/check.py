@@ -529,10 +529,20 @@ def _repair(pipeline, report: CheckReport, glossaries, priors, attention=None, a
     for f in report.findings:
         by_unit.setdefault(f.unit, []).append(f)
     # the alignments tried, in turn: the statistical aligner's, then the model's attention where it
-    # gives nothing usable; or one of them alone
-    aligned_by = [("", _aligned_spans(report, glossaries, priors))] if attention is None or aligner != "attention" else []
-    if attention is not None and aligner != "statistical":
-        aligned_by.append(("attention", _aligned_spans(report, glossaries, None, attention)))
+    # gives nothing usable (read for a unit only then: forcing a draft through a model costs); or
+    # one of them alone
+    by_model = attention is not None and aligner != "statistical"
+    statistical = {} if by_model and aligner == "attention" else _aligned_spans(report, glossaries, priors)
+    attended = _aligned_spans(report, glossaries, None, attention) if by_model and aligner == "attention" else {}
+    read: set[int] = set()
+
+    def aligned(unit: int, same: list[Finding]):
+        """(aligner, alignment) of the findings ``same`` in ``unit``, the statistical aligner's first."""
+        yield from (("", statistical[id(g)]) for g in same if id(g) in statistical)
+        if by_model and unit not in read and aligner != "attention":
+            attended.update(_aligned_spans(report, glossaries, None, attention, only={unit}))
+            read.add(unit)
+        yield from (("attention", attended[id(g)]) for g in same if id(g) in attended)
     edits: list[Edit] = []
     review: set[int] = set()
     for unit, found in sorted(by_unit.items()):
@@ -564,11 +574,11 @@ def _repair(pipeline, report: CheckReport, glossaries, priors, attention=None, a
                 # English left out is told by alignment, not by the order the check took them in
                 span, pronoun, reason, why, by = None, None, "none", "no English words align to it", ""
                 same = [f] + [g for g in found if g is not f and g.kind == f.kind and g.source == f.source]
-                for by, aligned in [(by, spans[id(g)]) for by, spans in aligned_by for g in same if id(g) in spans]:
-                    if aligned.sure and (pronoun := _pronoun(text, aligned.span, f.target, planned)):
+                for by, alignment in aligned(unit, same):
+                    if alignment.sure and (pronoun := _pronoun(text, alignment.span, f.target, planned)):
                         break
-                    span, reason, why = _usable(text, aligned.span, f.target, protected, planned)
-                    if span and not aligned.sure:
+                    span, reason, why = _usable(text, alignment.span, f.target, protected, planned)
+                    if span and not alignment.sure:
                         # a doubtful alignment is trusted only as far as the words it shares with
                         # the required form: "forum" of "forum was held", not the verb beside it
                         shared = _shared_run(text, span, f.target)
@@ -641,15 +651,17 @@ def _free_occurrence(text: str, seen: str, planned) -> int | None:
     return None
 
 
-def _aligned_spans(report: CheckReport, glossaries, priors, attention=None) -> dict[int, _Aligned]:
+def _aligned_spans(report: CheckReport, glossaries, priors, attention=None, only: set[int] | None = None
+                   ) -> dict[int, _Aligned]:
     """The English words aligned to the source span of each term and name in a unit that lacks
-    one (the placed ones too: a repeated term's missing occurrence is told apart by them)."""
+    one (the placed ones too: a repeated term's missing occurrence is told apart by them), by the
+    statistical aligner, or with ``attention`` by the model's; ``only``: these units alone."""
     from . import align as aligner
 
     untranslated = set(report.untranslated)
     wanted = [f for f in report.findings if f.status in ("missing", "different", "equivalent")
               and f.kind in ("term", "name") and f.end > f.start  # a number is rewritten, never aligned
-              and f.unit not in untranslated]
+              and f.unit not in untranslated and (only is None or f.unit in only)]
     if not wanted:
         return {}
     units = sorted({f.unit for f in wanted})
@@ -658,14 +670,17 @@ def _aligned_spans(report: CheckReport, glossaries, priors, attention=None) -> d
         if f.unit in cuts:
             cuts[f.unit] |= {f.start, f.end}
     pairs = [(report.texts[u - 1][0], report.texts[u - 1][1], tuple(sorted(cuts[u]))) for u in units]
-    extra, seen = [], set()
-    for g in (glossaries or []):
-        if g is not None and id(g) not in seen:
-            seen.add(id(g))
-            extra += [(t.source, t.targets[0]) for t in g.terms.values() if t.targets]
-    if priors is None and aligner.default_priors().exists():
-        priors = aligner.default_priors()
-    alignments = dict(zip(units, aligner.align(pairs, extra=extra, priors=priors, attention=attention)))
+    if attention is not None:
+        alignments = dict(zip(units, aligner.align(pairs, attention=attention)))
+    else:  # the glossaries' entries and the priors teach the statistical aligner
+        extra, seen = [], set()
+        for g in (glossaries or []):
+            if g is not None and id(g) not in seen:
+                seen.add(id(g))
+                extra += [(t.source, t.targets[0]) for t in g.terms.values() if t.targets]
+        if priors is None and aligner.default_priors().exists():
+            priors = aligner.default_priors()
+        alignments = dict(zip(units, aligner.align(pairs, extra=extra, priors=priors)))
     out = {}
     for f in report.findings:
         if f.unit not in alignments or f.kind not in ("term", "name") or f.end <= f.start:

@@ -49,6 +49,20 @@ def _load(path: str, causal: bool, device: str, dtype: str, attention: str | Non
     return tokenizer, model
 
 
+@lru_cache(maxsize=2)
+def _attention_model(path: str, device: str, dtype: str, layer: int) -> Any:
+    """The model once more, to read its cross-attention: with attention that returns its weights
+    (eager), and its decoder cut after ``layer``: the layers above it and the output layer, which
+    cost most of a forced decoding, are not needed."""
+    model = _load.__wrapped__(path, False, device, dtype, "eager")[1]
+    decoder = model.get_decoder()
+    for name in ("layers", "block"):  # Marian, NLLB (M2M100); MADLAD (T5)
+        if hasattr(decoder, name):
+            setattr(decoder, name, getattr(decoder, name)[: layer + 1])
+            break
+    return model
+
+
 class TransformersEngine(ModelSizes):
     name = "transformers"
 
@@ -180,12 +194,9 @@ class TransformersEngine(ModelSizes):
 
         if self.driver.causal:
             raise EngineUnavailableError("a chat model has no cross-attention to align by")
-        if getattr(self.model.config, "_attn_implementation", "eager") == "eager":
-            model = self.model
-        else:  # sdpa returns no weights: the same model once more, with attention that does
-            model = _load(str(self.model_info.path), False, self.device, self.dtype, "eager")[1]
-        config = model.config
+        config = self.model.config
         layer = alignment_layer(getattr(config, "decoder_layers", None) or getattr(config, "num_decoder_layers", 1))
+        model = _attention_model(str(self.model_info.path), self.device, self.dtype, layer)
         prompt = [config.decoder_start_token_id, *self.driver.target_prefix]
         skip = set(self.tokenizer.all_special_tokens) | self.driver.markers
         out: list = [None] * len(sources)
@@ -204,8 +215,10 @@ class TransformersEngine(ModelSizes):
             ids, mask = padded(src, ws)
             dec, dec_mask = padded([prompt + t for t in tgt], wt)
             with torch.inference_mode():
-                att = model(input_ids=ids, attention_mask=mask, decoder_input_ids=dec, decoder_attention_mask=dec_mask,
-                            output_attentions=True).cross_attentions[layer].float().mean(1)
+                encoded = model.get_encoder()(input_ids=ids, attention_mask=mask).last_hidden_state
+                att = model.get_decoder()(input_ids=dec, attention_mask=dec_mask, encoder_hidden_states=encoded,
+                                          encoder_attention_mask=mask, output_attentions=True,
+                                          use_cache=False).cross_attentions[-1].float().mean(1)
             for b, i in enumerate(chunk):
                 rows = att[b, len(prompt) : len(prompt) + len(tgt[b]), : len(src[b])].tolist()
                 out[i] = (token_spans(self.tokenizer.convert_ids_to_tokens(src[b]), sources[i], skip),

@@ -23,7 +23,7 @@ import time
 
 from zhen.check import check_texts, document_units, fix_texts
 from zhen.cpu import cpu_flags
-from zhen.engines import attention_engine
+from zhen.engines import attention_reader
 from zhen.glossary import Glossary
 from zhen.settings import Settings
 from zhen.wmt25 import data_dir, load_year
@@ -80,7 +80,7 @@ def with_model(zh: list[str], en: list[str], glossary, priors, alone: float) -> 
     # model's output rarely does: the retries are off here
     pipeline = dataclasses.replace(Settings(model=str(model), nested_terms=True, shipped_glossaries=False).pipeline(),
                                    quality_retry=False)
-    attention = attention_engine(pipeline.engine)
+    attention = attention_reader(pipeline.engine)
     glossaries = [glossary] * len(zh)
     started = time.perf_counter()
     report = check_texts(pipeline, zh, en, glossaries=glossaries)

@@ -31,7 +31,7 @@ from pathlib import Path
 from sacrebleu.metrics import CHRF
 
 from zhen.check import check_texts, document_units, fix_texts, join_documents
-from zhen.engines import attention_engine
+from zhen.engines import attention_reader
 from zhen.glossary import Glossary
 from zhen.metrics.terms import term_success_rate
 from zhen.normalize import normalize_release
@@ -176,7 +176,7 @@ def run_output(system: str, mode: str, years: list[int], root: Path, priors, nes
                model: str | None = None, aligner: str = "auto") -> dict:
     pipe = Settings(model=model, engine="auto" if model else "none", nested_terms=nested,
                     shipped_glossaries=False).pipeline()
-    attention = attention_engine(pipe.engine) if model else None
+    attention = attention_reader(pipe.engine) if model else None
     srcs, refs, dicts, before, after, check_scores, doc_scores, translated = [], [], [], [], [], [], [], []
     left_out = 0
     edits, seconds, misses, left, why, gap, doc_gap = Counter(), {}, 0, 0, Counter(), Counter(), Counter()

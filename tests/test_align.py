@@ -184,17 +184,20 @@ def test_the_models_attention_aligns_a_drafts_words_and_fix_uses_it(tmp_path, ti
     whose only English word differs is replaced by the word its attention links it to (one word
     each side: any attention links them), the edit said to be the attention's, the signature says
     which aligner ran; --aligner attention without a model is refused with what to do."""
-    from zhen.engines import attention_engine, create_engine
+    from zhen.engines import attention_reader, create_engine
     from zhen.models import resolve_model
 
-    engine = attention_engine(create_engine("transformers", resolve_model(str(tiny_model))))
+    reader = attention_reader(create_engine("transformers", resolve_model(str(tiny_model))))
     pairs = [("论坛在南宁举行。", "The forum was held in Nanning."), ("谢谢大家。", "Thank you all.")]
-    together = engine.cross_attention([z for z, _ in pairs], [e for _, e in pairs])
+    together = reader.cross_attention([z for z, _ in pairs], [e for _, e in pairs])
     for (zh, en), (src, tgt, rows) in zip(pairs, together):
         assert len(rows) == len(tgt) and all(len(r) == len(src) for r in rows)
         assert all(abs(sum(r) - 1) < 1e-4 for r in rows)
-        alone = engine.cross_attention([zh], [en])[0][2]
+        alone = reader.cross_attention([zh], [en])[0][2]
         assert max(abs(a - b) for r, q in zip(rows, alone) for a, b in zip(r, q)) < 1e-4
+    # the CTranslate2 engine's reader reads the same model with its own (SentencePiece) tokenizer: the same
+    ct2 = attention_reader(create_engine("ct2", resolve_model(str(tiny_model))))
+    assert ct2 is not reader and ct2.cross_attention([z for z, _ in pairs], [e for _, e in pairs]) == together
 
     src, hyp, terms = tmp_path / "s.zh", tmp_path / "d.en", tmp_path / "g.tsv"
     src.write_text("南宁。\n", encoding="utf-8")

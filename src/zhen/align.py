@@ -328,7 +328,7 @@ def align(pairs: list[tuple[str, str, tuple[int, ...]]], *, extra: list[tuple[st
     alongside to teach the model, and dropped from the result; ``priors`` is a file from
     :func:`build_priors`. A pair of several sentences is first cut into sentence beads
     (:func:`paragraph_beads` on its sentences), and a word aligns only within its bead: IBM models
-    lose their way in a paragraph of two hundred words. With ``attention`` (an engine with
+    lose their way in a paragraph of two hundred words. With ``attention`` (an object with
     ``cross_attention``: a translation model) the links are the model's own, bead by bead
     (:func:`_attention_links`), and no statistical model is trained."""
     zh = [zh_tokens(src, cuts) for src, _, cuts in pairs]
@@ -356,9 +356,10 @@ def align(pairs: list[tuple[str, str, tuple[int, ...]]], *, extra: list[tuple[st
             for k in range(len(pairs))]
 
 
-def _attention_links(engine, pairs, zh: list, en: list, beads: list) -> list[tuple[set, set]]:
-    """Each pair's links by the model's attention (:meth:`TransformersEngine.cross_attention`), as
-    the two directions :func:`grow_diag_final_and` joins: each English word to the source word it
+def _attention_links(reader, pairs, zh: list, en: list, beads: list) -> list[tuple[set, set]]:
+    """Each pair's links by the model's attention (``reader.cross_attention``: an
+    :class:`~zhen.engines.transformers_engine.AttentionReader`), as the two directions
+    :func:`grow_diag_final_and` joins: each English word to the source word it
     attends to most, each source word to the English word that attends to it most. A word's
     attention is its tokens' (an English word's averaged over its tokens, summed over a source
     word's); each bead is given to the model as its own text, its sentences' end marks with it."""
@@ -369,7 +370,7 @@ def _attention_links(engine, pairs, zh: list, en: list, beads: list) -> list[tup
         return start, end
 
     cuts = [(text_of(zh[k], zs, pairs[k][0]), text_of(en[k], es, pairs[k][1])) for k, zs, es in beads]
-    read = engine.cross_attention([pairs[k][0][a:b] for (k, _, _), ((a, b), _) in zip(beads, cuts)],
+    read = reader.cross_attention([pairs[k][0][a:b] for (k, _, _), ((a, b), _) in zip(beads, cuts)],
                                   [pairs[k][1][a:b] for (k, _, _), (_, (a, b)) in zip(beads, cuts)])
     links: list[tuple[set, set]] = [(set(), set()) for _ in pairs]
     for (k, zs, es), ((za, _), (ea, _)), (src_spans, tgt_spans, rows) in zip(beads, cuts, read):

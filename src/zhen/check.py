@@ -418,8 +418,8 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None, tr
 
     A wording found by the check is replaced in place; a term the check found nowhere is looked
     for by word alignment (:mod:`zhen.align`: the statistical aligner, with ``priors`` when given;
-    with ``attention``, an engine that reads a translation model's cross-attention
-    (:func:`zhen.engines.attention_engine`), also the model's own where the statistical one gives
+    with ``attention``, what reads a translation model's cross-attention
+    (:func:`zhen.engines.attention_reader`), also the model's own where the statistical one gives
     nothing usable, or the model's alone with ``aligner="attention"``, the statistical alone with
     ``"statistical"``) and the English words aligned to it are replaced; only what aligns to nothing
     usable is inserted, its unit flagged.

@@ -404,14 +404,14 @@ class _CheckJob:
         import json
 
         from .check import fix_texts, join_documents
-        from .engines import attention_engine
+        from .engines import attention_reader
 
         inputs = {self.source.resolve(), self.translation and self.translation.resolve()}
         if out.resolve() in inputs:
             raise ZhenError(f"{out} is an input file; choose another path (zhen never overwrites its input).")
         attention = None
         if aligner != "statistical":
-            attention = attention_engine(self.pipeline.engine)
+            attention = attention_reader(self.pipeline.engine)
             if attention is None and aligner == "attention":
                 raise ZhenError("--aligner attention needs an encoder-decoder translation model: give --model "
                                 "(a chat model has no cross-attention), or use --aligner statistical.")

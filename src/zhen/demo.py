@@ -233,7 +233,7 @@ class Demo:
         WMT document's. What the draft left out is translated through the shared engine."""
         from .align import paragraph_beads
         from .check import check_texts, fix_texts, render_html
-        from .engines import attention_engine
+        from .engines import attention_reader
 
         started = time.monotonic()
         release = self.read(source, None)
@@ -256,7 +256,7 @@ class Demo:
         report = check_texts(pipe, sources, english)
         report.labels = [f"¶{'+'.join(str(i + 1) for i in zs) or '–'}" for zs, _ in units]
         fixed = fix_texts(pipe, report, translate=lambda texts, _: self._translate_texts(pipe, texts),
-                          attention=attention_engine(pipe.engine))
+                          attention=attention_reader(pipe.engine))
         status = (f"Checked {len(zh)} paragraphs in {time.monotonic() - started:.1f} s: {report.tally()}. "
                   f"Fixed with {len(fixed.edits)} edit{'' if len(fixed.edits) == 1 else 's'}" + (f" ({fixed.tally()})" if fixed.edits else "")
                   + (f"; ⚠ paragraphs {', '.join(report.labels[u - 1] for u in fixed.review)} have an insertion "

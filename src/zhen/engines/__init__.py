@@ -17,7 +17,7 @@ from ..families import require_family
 from ..models import ResolvedModel
 from .base import DecodingOptions, Engine, Hypothesis, IdentityEngine
 
-__all__ = ["CT2_MATCHES", "ENGINES", "DecodingOptions", "Engine", "Hypothesis", "IdentityEngine", "attention_engine",
+__all__ = ["CT2_MATCHES", "ENGINES", "DecodingOptions", "Engine", "Hypothesis", "IdentityEngine", "attention_reader",
            "create_engine"]
 
 log = logging.getLogger(__name__)
@@ -75,14 +75,20 @@ def create_engine(name: str, model: ResolvedModel, options: DecodingOptions | No
     return _made[key]
 
 
-def attention_engine(engine: Engine) -> Engine | None:
-    """An engine of ``engine``'s model that reads the model's cross-attention (``cross_attention``:
-    the transformers engine, loaded for it where ``engine`` is CTranslate2's), or ``None`` where
-    there is no model or no cross-attention (a chat model)."""
-    info = getattr(engine, "model_info", None)
-    if info is None or require_family(info.path).name == "chat":
+_readers: dict[tuple[str, str, str], Any] = {}
+
+
+def attention_reader(engine: Engine) -> Any | None:
+    """What reads the cross-attention of ``engine``'s model (``cross_attention``:
+    :class:`~zhen.engines.transformers_engine.AttentionReader`, with the engine's own tokens), made
+    once per model, device and engine (the model it reads is loaded once); ``None`` where there is no
+    model or no cross-attention (a chat model)."""
+    info, driver = getattr(engine, "model_info", None), getattr(engine, "driver", None)
+    if info is None or driver is None or driver.causal:
         return None
-    if hasattr(engine, "cross_attention"):
-        return engine
-    options = engine.options
-    return create_engine("transformers", info, DecodingOptions(device=options.device, threads=options.threads))
+    key = (str(info.path), getattr(engine, "device", "cpu"), engine.name)
+    if key not in _readers:
+        from .transformers_engine import AttentionReader
+
+        _readers[key] = AttentionReader(info, engine.tokenizer, driver, key[1])
+    return _readers[key]

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 from ..errors import EngineUnavailableError, ModelLoadError
 from ..families import require_family
 from ..models import ResolvedModel
+from .attention import alignment_layer, token_spans
 from .base import DecodingOptions, Hypothesis, Progress, fixed_batches, translate_sorted
 from .device import choose_device, gpu_compute_type
 from .drivers import driver_for, prompt_terms
@@ -181,31 +182,61 @@ class TransformersEngine(ModelSizes):
         return translate_sorted(texts, lambda i: self.count_tokens(texts[i]), fixed_batches(self.options.batch_size),
                                 run, progress)
 
+    def signature(self) -> dict[str, Any]:
+        return {
+            "engine": self.name,
+            "model": self.model_info.name,
+            "revision": self.model_info.revision,
+            **self.driver.signature(),
+            "device": self.device,
+            "dtype": self.dtype,
+            "beam": self.options.beam_size,
+            "max_length": self.options.max_length,
+        }
+
+
+class AttentionReader:
+    """A translation model's cross-attention over a given English (:meth:`cross_attention`), for
+    word alignment (``zhen fix --model``): the tokens are those of the engine that translates with
+    the model (its tokenizer and driver: CTranslate2's or transformers'), and the model is loaded
+    once more for it (:func:`_attention_model`). A chat model has none: :class:`EngineUnavailableError`."""
+
+    def __init__(self, model: ResolvedModel, tokenizer: Any, driver: Any, device: str = "auto") -> None:
+        from transformers import AutoConfig
+
+        if driver.causal:
+            raise EngineUnavailableError("a chat model has no cross-attention to align by")
+        self.model_info, self.tokenizer, self.driver = model, tokenizer, driver
+        self.device = choose_device(device, "transformers")
+        self.dtype = "float32" if self.device == "cpu" else gpu_compute_type(None, "transformers")
+        config = AutoConfig.from_pretrained(str(model.path))
+        self.layer = alignment_layer(getattr(config, "decoder_layers", None) or getattr(config, "num_decoder_layers", 1))
+        self.prompt = [config.decoder_start_token_id, *driver.target_prefix]
+        self.pad_id = config.pad_token_id if config.pad_token_id is not None else tokenizer.pad_token_id
+        positions = getattr(config, "max_position_embeddings", None) or 512
+        limit = getattr(tokenizer, "model_max_length", None)
+        self.max_source = min(positions, int(limit)) if limit and int(limit) < 10**9 else positions
+        self.max_target = positions - len(self.prompt)
+        self.skip = set(tokenizer.all_special_tokens) | driver.markers
+
     def cross_attention(self, sources: list[str], targets: list[str],
                         batch_size: int = 16) -> list[tuple[list[tuple[int, int]], list[tuple[int, int]], list[list[float]]]]:
         """Each target forced through the decoder after its source: the character spans of the
         source's tokens and of the target's, and for each target token its attention over the source
         tokens, Shift-Att's (:mod:`zhen.engines.attention`: the step where the token is the
         decoder's input, a middle layer's heads averaged). Tokens past the model's limits are left
-        out. A chat model has no cross-attention: :class:`EngineUnavailableError`."""
+        out."""
         import torch
 
-        from .attention import alignment_layer, token_spans
-
-        if self.driver.causal:
-            raise EngineUnavailableError("a chat model has no cross-attention to align by")
-        config = self.model.config
-        layer = alignment_layer(getattr(config, "decoder_layers", None) or getattr(config, "num_decoder_layers", 1))
-        model = _attention_model(str(self.model_info.path), self.device, self.dtype, layer)
-        prompt = [config.decoder_start_token_id, *self.driver.target_prefix]
-        skip = set(self.tokenizer.all_special_tokens) | self.driver.markers
+        model = _attention_model(str(self.model_info.path), self.device, self.dtype, self.layer)
+        prompt = self.prompt
         out: list = [None] * len(sources)
         order = sorted(range(len(sources)), key=lambda i: len(sources[i]) + len(targets[i]))
         for at in range(0, len(order), batch_size):
             chunk = order[at : at + batch_size]
-            src = [self.driver.source_ids(sources[i])[: self._max_source] for i in chunk]
+            src = [self.driver.source_ids(sources[i])[: self.max_source] for i in chunk]
             tgt = [list(self.tokenizer(text_target=targets[i], add_special_tokens=False)["input_ids"])
-                   [: max(0, self._max_positions - len(prompt))] for i in chunk]
+                   [: self.max_target] for i in chunk]
             ws, wt = max(map(len, src)), len(prompt) + max(map(len, tgt))
 
             def padded(rows: list[list[int]], width: int) -> tuple[torch.Tensor, torch.Tensor]:
@@ -221,18 +252,6 @@ class TransformersEngine(ModelSizes):
                                           use_cache=False).cross_attentions[-1].float().mean(1)
             for b, i in enumerate(chunk):
                 rows = att[b, len(prompt) : len(prompt) + len(tgt[b]), : len(src[b])].tolist()
-                out[i] = (token_spans(self.tokenizer.convert_ids_to_tokens(src[b]), sources[i], skip),
-                          token_spans(self.tokenizer.convert_ids_to_tokens(tgt[b]), targets[i], skip), rows)
+                out[i] = (token_spans(self.tokenizer.convert_ids_to_tokens(src[b]), sources[i], self.skip),
+                          token_spans(self.tokenizer.convert_ids_to_tokens(tgt[b]), targets[i], self.skip), rows)
         return out
-
-    def signature(self) -> dict[str, Any]:
-        return {
-            "engine": self.name,
-            "model": self.model_info.name,
-            "revision": self.model_info.revision,
-            **self.driver.signature(),
-            "device": self.device,
-            "dtype": self.dtype,
-            "beam": self.options.beam_size,
-            "max_length": self.options.max_length,
-        }

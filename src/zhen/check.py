@@ -405,7 +405,7 @@ _EDGE_WORDS = {"the", "a", "an", "of", "and", "to", "in", "for", "on", "by", "'s
 
 
 def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None, translate=False,
-              attention=None, aligner: str = "auto") -> FixResult:
+              attention=None, aligner: str = "auto", progress=None) -> FixResult:
     """The English that ``report`` (from :func:`check_texts` with the same pipeline and
     glossaries) checked, with every finding repaired (see the module's docstring); units are
     returned one line each, whitespace collapsed as the check read them.
@@ -414,7 +414,7 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None, tr
     Chinese texts and their glossaries, or ``None``, giving their English: the demo's shared engine),
     what the English left out, units with no English and sentences left out, is first translated
     (:func:`fill_texts`), checked again, and the rest repaired as below; the translated units are
-    flagged for review. Without it:
+    flagged for review (``progress(n)`` is told the segments translated). Without it:
 
     A wording found by the check is replaced in place; a term the check found nowhere is looked
     for by word alignment (:mod:`zhen.align`: the statistical aligner, with ``priors`` when given;
@@ -425,11 +425,12 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None, tr
     usable is inserted, its unit flagged.
     A unit with no English (``report.untranslated``) is left as it is: it needs translating."""
     filled: list[Edit] = []
+    tried: set[tuple[int, str]] = set()  # (unit, source) given to the model: never twice
     for _ in range(3 if translate else 0):  # a sentence put back can show that its neighbour was left out too
         if not (report.untranslated or report.unpaired):
             break
         english, more = fill_texts(pipeline, report, glossaries=glossaries, translate=None if translate is True
-                                   else translate, done={(e.unit, e.source) for e in filled})
+                                   else translate, done=tried, progress=progress)
         if not more:
             break
         filled += more
@@ -453,7 +454,7 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None, tr
 
 
 def fill_texts(pipeline, report: CheckReport, *, glossaries=None, translate=None,
-               done: set[tuple[int, str]] = frozenset()) -> tuple[list[str], list[Edit]]:
+               done: set[tuple[int, str]] | None = None, progress=None) -> tuple[list[str], list[Edit]]:
     """The English that ``report`` checked, with what it left out translated by the pipeline's
     model as ``zhen translate`` translates (decoding steered to every requirement, the English
     audited): a unit with no English (:attr:`CheckReport.untranslated`) gets the translation of its
@@ -461,19 +462,23 @@ def fill_texts(pipeline, report: CheckReport, *, glossaries=None, translate=None
     beside the English of its neighbours (after the sentence before it, else before the one after
     it). Each is an :class:`Edit` of method ``translated``; a model that gives nothing leaves its
     place as it was. Units are returned one line each, as checked. ``translate(texts, glossaries)``,
-    when given, translates in place of :meth:`zhen.pipeline.Pipeline.translate_texts`; a (unit,
-    source) in ``done`` was translated before and is not again."""
+    when given, translates in place of :meth:`zhen.pipeline.Pipeline.translate_texts` (which tells
+    ``progress`` the segments done); a (unit, source) in ``done`` was given to the model before and
+    is not again, and what is given now is added to it."""
     from .pipeline import english_lines
 
     english = [en for _, en in report.texts]
     jobs = [(u, 0, len(report.texts[u - 1][0])) for u in report.untranslated] + list(report.unpaired)
+    done = set() if done is None else done
     jobs = [(u, a, b) for u, a, b in jobs if (u, report.texts[u - 1][0][a:b].strip()) not in done]
     if not jobs:
         return english, []
     sources = [report.texts[u - 1][0][a:b].strip() for u, a, b in jobs]
+    done.update((u, zh) for (u, _, _), zh in zip(jobs, sources))
     chosen = None if glossaries is None else [glossaries[u - 1] or pipeline.glossary for u, _, _ in jobs]
     if translate is None:
-        made = [" ".join(english_lines(r)) for r in pipeline.translate_texts(sources, glossaries=chosen)]
+        made = [" ".join(english_lines(r)) for r in pipeline.translate_texts(sources, glossaries=chosen,
+                                                                               progress=progress)]
     else:
         made = translate(sources, chosen)
     made = [" ".join(en.split()) for en in made]

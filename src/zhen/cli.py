@@ -40,17 +40,27 @@ def _say(quiet: bool, message: str) -> None:
 
 
 @contextmanager
-def _progress(total: int | None, quiet: bool, unit: str = "seg") -> Iterator:
+def _progress(total: int | None, quiet: bool, unit: str = "seg", lazy: bool = False) -> Iterator:
     """A stderr progress bar for multi-segment work (``total`` when known); nothing for one segment
-    or ``--quiet``."""
+    or ``--quiet``. With ``lazy`` it appears only when work is first reported (a step that may have
+    nothing to do)."""
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=total, unit=unit, disable=quiet or (total is not None and total <= 1), file=sys.stderr,
-               dynamic_ncols=True, desc="translating")
+    bars = []
+
+    def bar():
+        if not bars:
+            bars.append(tqdm(total=total, unit=unit, disable=quiet or (total is not None and total <= 1),
+                             file=sys.stderr, dynamic_ncols=True, desc="translating"))
+        return bars[0]
+
+    if not lazy:
+        bar()
     try:
-        yield bar.update
+        yield lambda n=1: bar().update(n)
     finally:
-        bar.close()
+        for made in bars:
+            made.close()
 
 
 class _Clock:
@@ -415,8 +425,10 @@ class _CheckJob:
             if attention is None and aligner == "attention":
                 raise ZhenError("--aligner attention needs an encoder-decoder translation model: give --model "
                                 "(a chat model has no cross-attention), or use --aligner statistical.")
-        self.fixed = fixed = fix_texts(self.pipeline, self.report, glossaries=self.glossaries, priors=priors,
-                                       translate=self.translate, attention=attention, aligner=aligner)
+        with _progress(None, self.quiet, lazy=True) as advance:  # what the model translates, if anything
+            self.fixed = fixed = fix_texts(self.pipeline, self.report, glossaries=self.glossaries, priors=priors,
+                                           translate=self.translate, attention=attention, aligner=aligner,
+                                           progress=advance)
         if self.documents is not None:
             english = join_documents(fixed.english, self.documents, len(self.records))
             text = "".join(json.dumps({**r, "en": e}, ensure_ascii=False) + "\n" for r, e in zip(self.records, english))

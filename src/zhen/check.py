@@ -410,11 +410,12 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None, tr
     glossaries) checked, with every finding repaired (see the module's docstring); units are
     returned one line each, whitespace collapsed as the check read them.
 
-    With ``translate`` (``True``: the pipeline's model, which must have one; or a function of the
-    Chinese texts and their glossaries, or ``None``, giving their English: the demo's shared engine),
-    what the English left out, units with no English and sentences left out, is first translated
+    With ``translate`` (``True``: the pipeline's model, which must have one; or a function
+    ``(Chinese texts, their glossaries or None) -> their English``: the demo's shared engine), what
+    the English left out, units with no English and sentences left out, is first translated
     (:func:`fill_texts`), checked again, and the rest repaired as below; the translated units are
-    flagged for review (``progress(n)`` is told the segments translated). Without it:
+    flagged for review (``progress(n)`` is told the segments translated). Without it, a unit with no
+    English (``report.untranslated``) is left as it is: it needs translating. Then:
 
     A wording found by the check is replaced in place; a term the check found nowhere is looked
     for by word alignment (:mod:`zhen.align`: the statistical aligner, with ``priors`` when given;
@@ -422,8 +423,7 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None, tr
     (:func:`zhen.engines.attention_reader`), also the model's own where the statistical one gives
     nothing usable, or the model's alone with ``aligner="attention"``, the statistical alone with
     ``"statistical"``) and the English words aligned to it are replaced; only what aligns to nothing
-    usable is inserted, its unit flagged.
-    A unit with no English (``report.untranslated``) is left as it is: it needs translating."""
+    usable is inserted, its unit flagged."""
     filled: list[Edit] = []
     tried: set[tuple[int, str]] = set()  # (unit, source) given to the model: never twice
     for _ in range(3 if translate else 0):  # a sentence put back can show that its neighbour was left out too

@@ -254,3 +254,30 @@ def test_batch_workers_on_ray_ask_for_a_gpu_when_the_device_is_cuda():
     assert wants_gpu(DecodingOptions(), "transformers") == (cuda_devices("transformers") > 0)
     assert RayRunner("m", "ct2", DecodingOptions(device="cuda")).gpus == 1
     assert RayRunner("m", "ct2", DecodingOptions(device="cpu")).gpus == 0
+
+
+@pytest.mark.parametrize("family", ["nllb", "madlad"])
+def test_the_attention_fix_aligns_by_is_the_models_own_for_each_family(family_dirs, family, tmp_path):
+    """`zhen fix --model` reads the cross-attention from a copy of the model cut after its aligning
+    layer (zhen.engines.transformers_engine.AttentionReader): for NLLB (M2M100: the English forced
+    after `</s> eng_Latn`) and MADLAD (T5) it is exactly the full model's attention at that layer, read
+    through either engine's tokens; a chat model has none to read."""
+    import torch
+    from transformers import AutoModelForSeq2SeqLM
+
+    from zhen.engines import attention_reader
+
+    zh, en = "论坛在南宁举行。", "The forum was held in Nanning."
+    engine = _engine(family_dirs[family], "transformers")
+    reader = attention_reader(engine)
+    _, _, rows = reader.cross_attention([zh], [en])[0]
+    model = AutoModelForSeq2SeqLM.from_pretrained(str(family_dirs[family]), attn_implementation="eager").eval()
+    target = list(engine.tokenizer(text_target=en, add_special_tokens=False)["input_ids"])
+    with torch.inference_mode():
+        out = model(input_ids=torch.tensor([engine.driver.source_ids(zh)]),
+                    decoder_input_ids=torch.tensor([reader.prompt + target]), output_attentions=True)
+    full = out.cross_attentions[reader.layer][0].mean(0)[len(reader.prompt):len(reader.prompt) + len(target)]
+    assert len(rows) == len(target) and float((full - torch.tensor(rows)).abs().max()) < 1e-5
+    through_ct2 = attention_reader(_engine(family_dirs[family], "ct2")).cross_attention([zh], [en])[0][2]
+    assert float((torch.tensor(through_ct2) - torch.tensor(rows)).abs().max()) < 1e-5
+    assert attention_reader(_engine(family_dirs["chat"], "transformers")) is None

@@ -369,15 +369,16 @@ def _attention_links(reader, pairs, zh: list, en: list, beads: list) -> list[tup
             end += 1
         return start, end
 
+    def word(words: list, indexes: list[int], base: int, span: tuple[int, int]) -> int | None:
+        """The word of ``indexes`` a token's characters (``span``, in a bead's text at ``base``) fall in."""
+        a, b = span[0] + base, span[1] + base
+        return next((i for i in indexes if a < b and words[i][0] < b and words[i][1] > a), None)
+
     cuts = [(text_of(zh[k], zs, pairs[k][0]), text_of(en[k], es, pairs[k][1])) for k, zs, es in beads]
     read = reader.cross_attention([pairs[k][0][a:b] for (k, _, _), ((a, b), _) in zip(beads, cuts)],
                                   [pairs[k][1][a:b] for (k, _, _), (_, (a, b)) in zip(beads, cuts)])
     links: list[tuple[set, set]] = [(set(), set()) for _ in pairs]
     for (k, zs, es), ((za, _), (ea, _)), (src_spans, tgt_spans, rows) in zip(beads, cuts, read):
-        def word(words: list, indexes: list[int], base: int, span: tuple[int, int]) -> int | None:
-            a, b = span[0] + base, span[1] + base
-            return next((i for i in indexes if a < b and words[i][0] < b and words[i][1] > a), None)
-
         zi = [word(zh[k], zs, za, s) for s in src_spans]
         ej = [word(en[k], es, ea, s) for s in tgt_spans]
         pieces = {j: ej.count(j) for j in set(ej) if j is not None}

@@ -86,8 +86,9 @@ class CheckReport:
     untranslated: list[int] = field(default_factory=list)
     #: sentences of translated units that the English leaves out, as (unit, start, end) in the unit's
     #: source as checked: paired with no English sentence (or, holding a number or date, with one that
-    #: holds only its neighbour's), and none of their requirements anywhere in the English. The fix inserts nothing of theirs (a figure of a missing sentence put at the end of
-    #: another would say something the source does not)
+    #: holds only its neighbour's), and none of their requirements anywhere in the English. The fix
+    #: inserts nothing of theirs (a figure of a missing sentence put at the end of another would say
+    #: something the source does not)
     unpaired: list[tuple[int, int, int]] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
@@ -102,11 +103,15 @@ class CheckReport:
     def problems(self) -> list[Finding]:
         return [f for f in self.findings if f.status in ("missing", "different")]
 
+    def label(self, unit: int) -> str:
+        """How ``unit`` is named to a person: its label (``document:paragraph``, ``¶2``), else its number."""
+        return self.labels[unit - 1] if self.labels else str(unit)
+
     def left_out(self, unit_word: str = "unit") -> str:
         """What the translation left out, as every front door says it ("2 units have no English: 2,
         3; 1 sentence is left out, in unit 1"; a unit named by its label); empty where nothing is."""
         def named(units: list[int]) -> str:
-            shown = [self.labels[u - 1] if self.labels else str(u) for u in units[:20]]
+            shown = [self.label(u) for u in units[:20]]
             return ", ".join(shown) + (f" and {len(units) - 20} more" if len(units) > 20 else "")
 
         said = []
@@ -439,10 +444,10 @@ def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None, tr
                 english[unit - 1] = restore_breaks(given, english[unit - 1])
         report = check_texts(pipeline, [zh for zh, _ in report.texts], english, glossaries=glossaries,
                              ignore_case=report.signature.get("case") == "ignored")
-    result = _repair(pipeline, report, glossaries, priors, attention, aligner)
+    used = "statistical" if attention is None or aligner == "statistical" else \
+        "attention" if aligner == "attention" else "statistical+attention"
+    result = _repair(pipeline, report, glossaries, priors, attention, used)
     if filled or attention is not None:  # a model ran: its signature, and how the words were aligned
-        used = "statistical" if attention is None or aligner == "statistical" else \
-            "attention" if aligner == "attention" else "statistical+attention"
         result.signature = {**pipeline.signature(), "aligner": used}
     if filled:
         for edit in filled:  # the repair's edits before it moved it
@@ -468,14 +473,15 @@ def fill_texts(pipeline, report: CheckReport, *, glossaries=None, translate=None
     from .pipeline import english_lines
 
     english = [en for _, en in report.texts]
-    jobs = [(u, 0, len(report.texts[u - 1][0])) for u in report.untranslated] + list(report.unpaired)
     done = set() if done is None else done
-    jobs = [(u, a, b) for u, a, b in jobs if (u, report.texts[u - 1][0][a:b].strip()) not in done]
-    if not jobs:
+    asked = [(u, a, report.texts[u - 1][0][a:b].strip())
+             for u, a, b in [(u, 0, len(report.texts[u - 1][0])) for u in report.untranslated] + report.unpaired]
+    asked = [(u, a, zh) for u, a, zh in asked if (u, zh) not in done]
+    if not asked:
         return english, []
-    sources = [report.texts[u - 1][0][a:b].strip() for u, a, b in jobs]
-    done.update((u, zh) for (u, _, _), zh in zip(jobs, sources))
-    chosen = None if glossaries is None else [glossaries[u - 1] or pipeline.glossary for u, _, _ in jobs]
+    sources = [zh for _, _, zh in asked]
+    done.update((u, zh) for u, _, zh in asked)
+    chosen = None if glossaries is None else [glossaries[u - 1] or pipeline.glossary for u, _, _ in asked]
     if translate is None:
         made = [" ".join(english_lines(r)) for r in pipeline.translate_texts(sources, glossaries=chosen,
                                                                                progress=progress)]
@@ -484,7 +490,7 @@ def fill_texts(pipeline, report: CheckReport, *, glossaries=None, translate=None
     made = [" ".join(en.split()) for en in made]
     edits: list[Edit] = []
     places: dict[int, list[tuple[int, int, str, str]]] = {}  # unit: (where in its English, source start, zh, en)
-    for (unit, start, _), zh, en in zip(jobs, sources, made):
+    for (unit, start, zh), en in zip(asked, made):
         if not en:
             continue
         if unit in report.untranslated:
@@ -512,7 +518,8 @@ def _sentence_place(report: CheckReport, unit: int, start: int) -> int:
     out, goes: after the English of the sentences before it, else before that of the ones after it
     (where the sentence was paired with a neighbour's English, on the side it stands of it)."""
     pairs = report.sentence_beads(unit)
-    k = next((i for i, (zh, _) in enumerate(pairs) if any(a <= start < b for a, b in zh)), len(pairs))
+    k = _bead_index(pairs, start)
+    k = len(pairs) if k is None else k
     zh, en = pairs[k] if k < len(pairs) else ([], [])
     if en:
         return en[0][0] if all(start <= a for a, _ in zh) else en[-1][1]
@@ -523,8 +530,11 @@ def _sentence_place(report: CheckReport, unit: int, start: int) -> int:
     return after[0][0][0] if after else len(report.texts[unit - 1][1])
 
 
-def _repair(pipeline, report: CheckReport, glossaries, priors, attention=None, aligner: str = "auto") -> FixResult:
-    """:func:`fix_texts` without translation: every finding of ``report`` repaired in place."""
+def _repair(pipeline, report: CheckReport, glossaries, priors, attention=None,
+            aligners: str = "statistical") -> FixResult:
+    """:func:`fix_texts` without translation: every finding of ``report`` repaired in place, the
+    words aligned by ``aligners`` (:attr:`FixResult.signature`'s: ``statistical``, ``attention``
+    (``attention`` reads it), or the one, then the other where it gives nothing usable)."""
     from .release import TermHit
     from .requirements import insert_last_resort
 
@@ -536,15 +546,14 @@ def _repair(pipeline, report: CheckReport, glossaries, priors, attention=None, a
     # the alignments tried, in turn: the statistical aligner's, then the model's attention where it
     # gives nothing usable (read for a unit only then: forcing a draft through a model costs); or
     # one of them alone
-    by_model = attention is not None and aligner != "statistical"
-    statistical = {} if by_model and aligner == "attention" else _aligned_spans(report, glossaries, priors)
-    attended = _aligned_spans(report, glossaries, None, attention) if by_model and aligner == "attention" else {}
+    statistical = {} if aligners == "attention" else _aligned_spans(report, glossaries, priors)
+    attended = _aligned_spans(report, glossaries, None, attention) if aligners == "attention" else {}
     read: set[int] = set()
 
     def aligned(unit: int, same: list[Finding]):
         """(aligner, alignment) of the findings ``same`` in ``unit``, the statistical aligner's first."""
         yield from (("", statistical[id(g)]) for g in same if id(g) in statistical)
-        if by_model and unit not in read and aligner != "attention":
+        if aligners == "statistical+attention" and unit not in read:
             attended.update(_aligned_spans(report, glossaries, None, attention, only={unit}))
             read.add(unit)
         yield from (("attention", attended[id(g)]) for g in same if id(g) in attended)
@@ -792,14 +801,20 @@ def _pronoun(text: str, span: tuple[int, int], target: str, planned,
     return m.start(), m.end(), wanted
 
 
+def _bead_index(pairs: list, at: int) -> int | None:
+    """Which of a unit's sentence beads (:meth:`CheckReport.sentence_beads`) holds the source offset ``at``."""
+    return next((i for i, (zh, _) in enumerate(pairs) if any(a <= at < b for a, b in zh)), None)
+
+
 def _bead_of(report: CheckReport, unit: int, at: int) -> tuple[tuple[int, int] | None, list[tuple[int, int]]]:
     """The source sentence of ``unit`` holding ``at`` and the English sentences that translate it
     (:meth:`CheckReport.sentence_beads`; the whole English where it is one sentence)."""
-    for zh, en in report.sentence_beads(unit):
-        for a, b in zh:
-            if a <= at < b:
-                return (a, b), en
-    return None, []
+    pairs = report.sentence_beads(unit)
+    k = _bead_index(pairs, at)
+    if k is None:
+        return None, []
+    zh, en = pairs[k]
+    return next((a, b) for a, b in zh if a <= at < b), en
 
 
 def _subject_pronoun(report: CheckReport, text: str, f: Finding, planned) -> tuple[int, int, str] | None:
@@ -1031,8 +1046,7 @@ def render_html(report: CheckReport, fixed: FixResult | None = None, *, fragment
             notes = "<li>no English: translate this unit</li>" + notes
         notes = "".join(f"<li>untranslated sentence: {escape(zh[a:b].strip())}</li>"
                         for u, a, b in report.unpaired if u == unit) + notes
-        label = report.labels[unit - 1] if report.labels else str(unit)
-        row = (f"<tr><td>{escape(label)}</td><td>{marked(zh, zh_spans)}</td><td>{marked(en, en_spans)}"
+        row = (f"<tr><td>{escape(report.label(unit))}</td><td>{marked(zh, zh_spans)}</td><td>{marked(en, en_spans)}"
                + (f"<ul>{notes}</ul>" if notes else "") + "</td>")
         if fixed:
             edits = edits_of.get(unit, [])

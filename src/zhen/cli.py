@@ -445,7 +445,7 @@ class _CheckJob:
         left = fixed.after.problems
         n = len(fixed.edits)
         _say(self.quiet, f"zhen: fix: {n} edit{'' if n == 1 else 's'}" + (f" ({fixed.tally()})" if n else "")
-             + f"; units for review: {', '.join(_label(self.report, u) for u in fixed.review) or 'none'} → {out}"
+             + f"; units for review: {', '.join(self.report.label(u) for u in fixed.review) or 'none'} → {out}"
              + (f"; {len(left)} still not placed" if left else "; every requirement now placed")
              + _untranslated_note(self.report, " (translated by the model: read them)" if self.translate else
                                   " (left as they are: translate them, e.g. with `zhen translate`, or fix --model)")
@@ -509,10 +509,6 @@ def _unit_labels(documents: list[int]) -> list[str]:
     return out
 
 
-def _label(report, unit: int) -> str:
-    return report.labels[unit - 1] if report.labels else str(unit)
-
-
 def _check_table(report) -> None:
     from rich.console import Console
     from rich.table import Table
@@ -521,10 +517,10 @@ def _check_table(report) -> None:
     for column in ("unit", "kind", "source", "required", "status", "written"):
         table.add_column(column)
     for f in report.problems:
-        table.add_row(_label(report, f.unit), f.kind, f.source, f.target, f.status, f.seen or "")
+        table.add_row(report.label(f.unit), f.kind, f.source, f.target, f.status, f.seen or "")
     for unit, start, end in report.unpaired:
         sentence = report.texts[unit - 1][0][start:end].strip()
-        table.add_row(_label(report, unit), "sentence", sentence if len(sentence) <= 40 else sentence[:39] + "…",
+        table.add_row(report.label(unit), "sentence", sentence if len(sentence) <= 40 else sentence[:39] + "…",
                       "its English", "untranslated", "")
     for item in report.inconsistent:
         table.add_row("all", "term", item["source"], "one rendering", "inconsistent",

@@ -259,7 +259,7 @@ class Demo:
                           attention=attention_reader(pipe.engine))
         status = (f"Checked {len(zh)} paragraphs in {time.monotonic() - started:.1f} s: {report.tally()}. "
                   f"Fixed with {len(fixed.edits)} edit{'' if len(fixed.edits) == 1 else 's'}" + (f" ({fixed.tally()})" if fixed.edits else "")
-                  + (f"; ⚠ paragraphs {', '.join(report.labels[u - 1] for u in fixed.review)} have an insertion "
+                  + (f"; ⚠ paragraphs {', '.join(report.label(u) for u in fixed.review)} have an insertion "
                      "or the model's translation: read them" if fixed.review else "")
                   + (f"; ⚠ {report.left_out('paragraph')} (translated by the model: read them)"
                      if report.untranslated or report.unpaired else "") + ".")
@@ -273,11 +273,9 @@ class Demo:
     def _translate_texts(self, pipe, texts: list[str]) -> list[str]:
         """``texts`` translated through the shared engine (so a check's left-out sentences queue with
         other staff's translations): one release, a paragraph each."""
-        from .normalize import normalize_release
-        from .pipeline import english_lines
+        from .pipeline import english_lines, lines_release
 
-        release = normalize_release(Release([Paragraph(k, "body", t) for k, t in enumerate(texts)], format="text"))
-        return english_lines(self.shared.translate(pipe, release))
+        return english_lines(self.shared.translate(pipe, lines_release(texts)))
 
     def export(self, release: Release) -> list[str]:
         from .exporters import render

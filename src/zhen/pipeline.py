@@ -150,9 +150,7 @@ class Pipeline:
         ``来源：新华社`` or ``- 一是…`` is translated as it stands). ``glossaries[i]``, when given,
         replaces the pipeline's glossary for text i. All texts go to the engine in one call; the
         English of text i is :func:`english_lines` of the i-th release."""
-        releases = [normalize_release(Release([Paragraph(k, "body", line) for k, line in enumerate(text.split("\n"))
-                                               if line.strip()], format="text"))
-                    for text in texts]  # a paragraph's index is its line number
+        releases = [lines_release(text.split("\n")) for text in texts]
         if glossaries is not None:
             releases = [self.segment(r, glossary=g) for r, g in zip(releases, glossaries, strict=True)]
         return self.translate_many(releases, progress=progress)
@@ -335,6 +333,13 @@ def postprocess(release: Release, hyps: list[Hypothesis | str], *, last_resort: 
                            author=romanize_name(meta.author) if meta.author else None)
     return replace(release, paragraphs=paragraphs, metadata_en=metadata_en,
                    signature=signature if signature is not None else release.signature)
+
+
+def lines_release(lines: list[str]) -> Release:
+    """A release whose body paragraphs are ``lines`` as they stand, never read through the file
+    readers; a paragraph's index is its line number, and a blank line is none."""
+    return normalize_release(Release([Paragraph(k, "body", line) for k, line in enumerate(lines) if line.strip()],
+                                     format="text"))
 
 
 def english_lines(release: Release) -> list[str]:

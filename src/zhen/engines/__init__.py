@@ -90,5 +90,5 @@ def attention_reader(engine: Engine) -> Any | None:
     if key not in _readers:
         from .transformers_engine import AttentionReader
 
-        _readers[key] = AttentionReader(info, engine.tokenizer, driver, key[1])
+        _readers[key] = AttentionReader(engine)
     return _readers[key]

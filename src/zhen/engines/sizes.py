@@ -26,6 +26,11 @@ class ModelSizes:
             self._max_source = min(self._max_source, CHAT_SEGMENT_TOKENS, self._max_positions // 4)
 
     @property
+    def max_positions(self) -> int:
+        """The model's positions: the longest sequence its decoder takes, start token included."""
+        return self._max_positions
+
+    @property
     def max_source_tokens(self) -> int:
         """The longest input (in tokens, end-of-sentence included) the model accepts."""
         return self._max_source

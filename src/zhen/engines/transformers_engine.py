@@ -197,27 +197,26 @@ class TransformersEngine(ModelSizes):
 
 class AttentionReader:
     """A translation model's cross-attention over a given English (:meth:`cross_attention`), for
-    word alignment (``zhen fix --model``): the tokens are those of the engine that translates with
-    the model (its tokenizer and driver: CTranslate2's or transformers'), and the model is loaded
-    once more for it (:func:`_attention_model`). A chat model has none: :class:`EngineUnavailableError`."""
+    word alignment (``zhen fix --model``): the tokens and limits are those of ``engine``, the engine
+    that translates with the model (CTranslate2's or transformers'), and the model is loaded once
+    more for it (:func:`_attention_model`). A chat model has none: :class:`EngineUnavailableError`."""
 
-    def __init__(self, model: ResolvedModel, tokenizer: Any, driver: Any, device: str = "auto") -> None:
+    def __init__(self, engine: ModelSizes) -> None:
         from transformers import AutoConfig
 
+        driver = engine.driver
         if driver.causal:
             raise EngineUnavailableError("a chat model has no cross-attention to align by")
-        self.model_info, self.tokenizer, self.driver = model, tokenizer, driver
-        self.device = choose_device(device, "transformers")
+        self.model_info, self.tokenizer, self.driver = engine.model_info, engine.tokenizer, driver
+        self.device = choose_device(getattr(engine, "device", "auto"), "transformers")
         self.dtype = "float32" if self.device == "cpu" else gpu_compute_type(None, "transformers")
-        config = AutoConfig.from_pretrained(str(model.path))
+        config = AutoConfig.from_pretrained(str(self.model_info.path))
         self.layer = alignment_layer(getattr(config, "decoder_layers", None) or getattr(config, "num_decoder_layers", 1))
         self.prompt = [config.decoder_start_token_id, *driver.target_prefix]
-        self.pad_id = config.pad_token_id if config.pad_token_id is not None else tokenizer.pad_token_id
-        positions = getattr(config, "max_position_embeddings", None) or 512
-        limit = getattr(tokenizer, "model_max_length", None)
-        self.max_source = min(positions, int(limit)) if limit and int(limit) < 10**9 else positions
-        self.max_target = positions - len(self.prompt)
-        self.skip = set(tokenizer.all_special_tokens) | driver.markers
+        self.pad_id = config.pad_token_id if config.pad_token_id is not None else self.tokenizer.pad_token_id
+        self.max_source = engine.max_source_tokens
+        self.max_target = engine.max_positions - len(self.prompt)
+        self.skip = set(self.tokenizer.all_special_tokens) | driver.markers
 
     def cross_attention(self, sources: list[str], targets: list[str],
                         batch_size: int = 16) -> list[tuple[list[tuple[int, int]], list[tuple[int, int]], list[list[float]]]]:

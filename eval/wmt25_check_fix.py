@@ -16,7 +16,9 @@ years and UN text only (``zhen align-priors --text UNv1.0.devset.zh UNv1.0.devse
 full_data_2015.jsonl …``). With ``--model`` the fix is ``zhen fix --model``'s: what an output left
 out (units and sentences, column *left*) is translated by the model, and terms are aligned by its
 attention too (``--aligner``); the *transl* edits column counts those translations, and the share
-of edits not inserted is of the others.
+of edits not inserted is of the others. Column *kept*: requirements the fix left as they are, their
+sentence's English holding the required form already (one mention for two, :attr:`zhen.check.FixResult.kept`);
+they are no edits.
 """
 
 from __future__ import annotations
@@ -178,7 +180,7 @@ def run_output(system: str, mode: str, years: list[int], root: Path, priors, nes
                     shipped_glossaries=False).pipeline()
     attention = attention_reader(pipe.engine) if model else None
     srcs, refs, dicts, before, after, check_scores, doc_scores, translated = [], [], [], [], [], [], [], []
-    left_out = 0
+    left_out, kept = 0, 0
     edits, seconds, misses, left, why, gap, doc_gap = Counter(), {}, 0, 0, Counter(), Counter(), Counter()
     for year in years:
         docs = load_year(year, root)
@@ -196,6 +198,7 @@ def run_output(system: str, mode: str, years: list[int], root: Path, priors, nes
         check_scores += check_rate_entries(as_task, doc_of, docs, hyps, gap)
         doc_scores += document_rate_entries(pipe, as_task, glossary, doc_of, docs, hyps, doc_gap)
         edits.update(fixed.methods())
+        kept += len(fixed.kept)
         why.update(e.reason for e in fixed.edits if e.method == "inserted")
         left += len(fixed.after.problems)
         misses += sum(f.kind == "term" and f.status not in ("placed", "off") for f in report.findings)
@@ -220,7 +223,7 @@ def run_output(system: str, mode: str, years: list[int], root: Path, priors, nes
         "terms_check_documents": sum(doc_scores) / max(1, len(doc_scores)),
         "chrf++_before": chrf.corpus_score(before, [refs]).score,
         "chrf++_after": chrf.corpus_score(after, [refs]).score,
-        "edits": dict(edits), "doubled_before": doubled(before), "doubled_after": doubled(after),
+        "edits": dict(edits), "kept": kept, "doubled_before": doubled(before), "doubled_after": doubled(after),
         "seconds": seconds, "misses": misses, "still_not_placed": left, "inserted_why": dict(why),
         "check_gap": dict(gap),
         "document_gap": {k: v / max(1, len(doc_scores)) for k, v in doc_gap.items()},
@@ -251,7 +254,7 @@ def main() -> None:
           "source less the units and sentences the check found left out, counted in 'left', which the fix leaves "
           "to be translated)")
     print(f"{'output':32} {'terms':>13} {'transl.':>7} {'left':>5} {'check':>5} {'chrF++':>13} {'edits':>6} "
-          f"{'aligned':>7} {'reword':>6} {'number':>6} {'insert':>6} {'transl':>6} {'not-ins':>7} {'dbl':>7} {'s/year':>6}")
+          f"{'aligned':>7} {'reword':>6} {'number':>6} {'insert':>6} {'transl':>6} {'not-ins':>7} {'kept':>5} {'dbl':>7} {'s/year':>6}")
     for system, mode in outputs(root, args.systems):
         r = run_output(system, mode, args.years, root, args.priors, args.nested, args.model, args.aligner)
         rows.append(r)
@@ -262,7 +265,7 @@ def main() -> None:
               f"{r['chrf++_before']:6.2f}→{r['chrf++_after']:6.2f} {total:6d} {e.get('aligned', 0):7d} "
               f"{e.get('reworded', 0):6d} {e.get('number', 0) + e.get('date', 0):6d} {e.get('inserted', 0):6d} "
               f"{e.get('translated', 0):6d} "
-              f"{1 - e.get('inserted', 0) / max(1, total):7.1%} {r['doubled_before']:3d}→{r['doubled_after']:<3d} "
+              f"{1 - e.get('inserted', 0) / max(1, total):7.1%} {r['kept']:5d} {r['doubled_before']:3d}→{r['doubled_after']:<3d} "
               f"{max(r['seconds'].values()):6.1f}", flush=True)
     names = list(REASONS) + ["number", "date"]
     print("\ninsertions by reason (taken: the aligned words hold another requirement's English, or are already "

@@ -362,13 +362,15 @@ class Edit:
     #: word order, or, where nothing aligns, words of its sentence that begin and end as it does),
     #: ``number`` / ``date`` (a value rewritten in place), ``inserted`` (nothing to replace),
     #: ``translated`` (a unit with no English, or a sentence the draft left out, translated by the
-    #: model: ``kind`` is ``unit`` or ``sentence``)
+    #: model: ``kind`` is ``unit`` or ``sentence``); ``kept`` (:attr:`FixResult.kept`: nothing
+    #: changed, the English left for a person, ``at`` where its sentence has the required form)
     method: str = "inserted"
     at: int = 0  # where ``after`` starts in the fixed English of the unit
     why: str = ""  # for an insertion: why nothing was replaced
     #: for an insertion, why in a word: ``taken`` (the aligned words hold another requirement's English
     #: or another edit), ``none`` (nothing aligns), ``doubtful`` (one direction, no word in common),
     #: ``partial`` (too few or too many words, or across a sentence), else the kind (number, date, …);
+    #: for a ``kept`` one, ``merged`` (its sentence's English has the required form already);
     #: for a ``reworded`` edit the fix found, with nothing aligned: ``similar`` (words of the term's
     #: sentence that begin and end as the required form does); for an ``aligned`` edit, ``attention``
     #: where the model's attention aligned the words (``zhen fix --model``)
@@ -379,6 +381,8 @@ class Edit:
         if self.method == "translated":
             return (f"zhen fix translated the {self.kind} the draft has no English for ({self.source}): "
                     f"“{self.after}”; read it")
+        if self.method == "kept":
+            return f"zhen fix left {self.source} ({self.kind}) as it is: {self.why}; read it"
         if self.before is None:
             return (f"zhen fix inserted “{self.after}” for {self.source} ({self.kind}): {self.why}; "
                     "check where it stands")
@@ -395,9 +399,17 @@ class FixResult:
     #: pipeline's signature, and the aligners (``statistical``, ``attention``, or the one then the
     #: other: ``statistical+attention``); else ``None``
     signature: dict | None = None
+    #: requirements the fix left as they are, for a person (their units are in ``review``): one the
+    #: English of its sentence has already, named once for two mentions (人民幣…人民幣 → "the
+    #: renminbi exchange rate and offshore business"), where inserting it again would double it
+    kept: list[Edit] = field(default_factory=list)
 
     def methods(self) -> dict[str, int]:
         return dict(Counter(e.method for e in self.edits))
+
+    def kept_reason(self) -> str:
+        """Why requirements were left as they are, in words, for the summary lines."""
+        return "each one's sentence has its English already, named once for more than one mention: read them"
 
     def tally(self) -> str:
         """The edits by method, only those made: "11 aligned, 14 reworded, 2 number, 21 inserted"."""
@@ -535,9 +547,6 @@ def _repair(pipeline, report: CheckReport, glossaries, priors, attention=None,
     """:func:`fix_texts` without translation: every finding of ``report`` repaired in place, the
     words aligned by ``aligners`` (:attr:`FixResult.signature`'s: ``statistical``, ``attention``
     (``attention`` reads it), or the one, then the other where it gives nothing usable)."""
-    from .release import TermHit
-    from .requirements import insert_last_resort
-
     sources = [zh for zh, _ in report.texts]
     english = [en for _, en in report.texts]
     by_unit: dict[int, list[Finding]] = {}
@@ -558,6 +567,7 @@ def _repair(pipeline, report: CheckReport, glossaries, priors, attention=None,
             read.add(unit)
         yield from (("attention", attended[id(g)]) for g in same if id(g) in attended)
     edits: list[Edit] = []
+    kept: list[Edit] = []
     review: set[int] = set()
     for unit, found in sorted(by_unit.items()):
         if unit in report.untranslated:
@@ -618,28 +628,79 @@ def _repair(pipeline, report: CheckReport, glossaries, priors, attention=None,
                     planned.append((*similar, f.target, f, "similar"))
                 else:
                     missing.append((f, why, reason if f.kind == "term" else f.kind))
-        unit_edits = []
-        for start, end, wanted, f, method in sorted(planned, key=lambda p: -p[0]):
-            text, edit = _replace(text, start, end, wanted, f, {"similar": "reworded", "attention": "aligned"}.get(method, method))
-            edit.reason = method if method in ("similar", "attention") else ""
-            unit_edits.append(edit)
-        shift = 0
-        for edit in sorted(unit_edits, key=lambda e: e.at):  # offsets of later edits moved by earlier ones
-            edit.at += shift
-            shift += len(edit.after) - len(edit.before or "")
+        # a requirement nothing replaces goes before the closing mark of the English sentence that
+        # translates its source sentence (the unit's end where that is not known); never into a
+        # sentence whose English holds the same term's required form already (人民币…人民币 → one
+        # "renminbi": the English names it once for two mentions), which is left for a person to read
+        inserts: dict[int, list[tuple[Finding, str, str]]] = {}
         for f, why, reason in missing:
-            hit = TermHit(0, 0, f.source, f.target, [f.target], f.kind, f.origin)
-            text = insert_last_resort(text, hit)
-            at = text.rfind(f.target)
-            unit_edits.append(Edit(unit, f.kind, f.source, None, f.target, "inserted", max(at, 0), why, reason))
-            review.add(unit)
+            a, b = _english_sentence(report, unit, f)
+            at = _closing_mark(text, a, b)
+            named = [s for g, s, _ in placed if g.source == f.source and a <= s < b]
+            named += [s for s, _, _, g, _ in planned if g.source == f.source and a <= s < b]
+            if named or any(g.source == f.source for g, _, _ in inserts.get(at, [])):
+                kept.append(Edit(unit, f.kind, f.source, None, f.target, "kept", min(named, default=at),
+                                 f"its sentence's English has “{f.target}” already: it names it once where the "
+                                 "source has it more than once", "merged"))
+                review.add(unit)
+                continue
+            if any(s < at < e for s, e, *_ in planned):
+                at = max(e for s, e, *_ in planned if s < at < e)
+            inserts.setdefault(at, []).append((f, why, reason))
+        # the edits made from the end of the text back, each placed where the ones before it leave it
+        ops = [(p[0], 0, p) for p in planned] + [(at, 1, batch) for at, batch in inserts.items()]
+        applied: list[tuple[int, list[Edit], int]] = []  # where, the edits, how much longer the text became
+        for at, inserting, op in sorted(ops, key=lambda o: (-o[0], o[1])):
+            size = len(text)
+            if inserting:
+                made, written = [], ""
+                for f, why, reason in op:
+                    written += " ("
+                    made.append(Edit(unit, f.kind, f.source, None, f.target, "inserted", at + len(written), why, reason))
+                    written += f.target + ")"
+                text = text[:at] + written + text[at:]
+                review.add(unit)
+            else:
+                start, end, wanted, f, method = op
+                text, edit = _replace(text, start, end, wanted, f, {"similar": "reworded", "attention": "aligned"}.get(method, method))
+                edit.reason = method if method in ("similar", "attention") else ""
+                made = [edit]
+            applied.append((at, made, len(text) - size))
+        unit_edits = []
+        for k, (_, made, _) in enumerate(applied):
+            shift = sum(moved for _, _, moved in applied[k + 1:])  # the edits made after it stand before it
+            for edit in made:
+                edit.at += shift
+                unit_edits.append(edit)
+        for edit in kept:
+            if edit.unit == unit:
+                edit.at += sum(moved for at, _, moved in applied if at < edit.at)
         english[unit - 1] = text
         edits += sorted(unit_edits, key=lambda e: e.at)
     for unit, given in report.layouts.items():
         english[unit - 1] = restore_breaks(given, english[unit - 1])
     again = check_texts(pipeline, sources, english, glossaries=glossaries,
                         ignore_case=report.signature.get("case") == "ignored")
-    return FixResult(english, edits, sorted(review), again)
+    return FixResult(english, edits, sorted(review), again, kept=kept)
+
+
+def _english_sentence(report: CheckReport, unit: int, f: Finding) -> tuple[int, int]:
+    """The span of ``unit``'s English (as checked) that translates the source sentence holding
+    ``f`` (:meth:`CheckReport.sentence_beads`), or the whole English where that is not known."""
+    english = report.texts[unit - 1][1]
+    if f.end > f.start:
+        _, sentences = _bead_of(report, unit, f.start)
+        if sentences:
+            return sentences[0][0], sentences[-1][1]
+    return 0, len(english)
+
+
+def _closing_mark(text: str, start: int, end: int) -> int:
+    """Where something added to the sentence ``text[start:end]`` goes: before its closing mark
+    (".", "?", "!" and the quotes or brackets after it), else at its end."""
+    body = text[start:end].rstrip()
+    closing = re.search(r"[.!?][\"”’)]*$", body)
+    return start + (closing.start() if closing else len(body))
 
 
 def restore_breaks(given: str, fixed: str) -> str:
@@ -965,10 +1026,10 @@ def _replace(text: str, start: int, end: int, wanted: str, f: Finding, method: s
     """``text[start:end]`` replaced by ``wanted`` with the English kept grammatical around it:
     capitalized at a sentence's start, nothing doubled at either edge ("the the", "yuan yuan"), and
     "a"/"an" before it agreeing with its first sound."""
+    start, end = _overlap(text, start, end, wanted)
     start_of_sentence = start == 0 or text[:start].rstrip()[-1:] in ".!?" or text[:start].rstrip().endswith("#")
     if start_of_sentence:
         wanted = wanted[:1].upper() + wanted[1:]
-    start, end = _overlap(text, start, end, wanted)
     before = text[start:end]
     head = text[:start]
     article = re.search(r"\b(a|an|A|An)\s+$", head)
@@ -976,9 +1037,12 @@ def _replace(text: str, start: int, end: int, wanted: str, f: Finding, method: s
         an = wanted[:1].lower() in "aeiou"
         word = ("an" if an else "a") if article.group(1).islower() else ("An" if an else "A")
         head = head[: article.start(1)] + word + head[article.end(1):]
-    if re.search(r"\b(the|The)\s+$", head) and wanted.lower().startswith("the "):
-        head = re.sub(r"\b(the|The)\s+$", "", head)
-        if head.rstrip()[-1:] in ("", ".", "!", "?"):
+    # an article before the words (or before the quote opening them: the “Group”) that the
+    # required form begins with goes
+    article = re.search(r"\b(the|The)\s+([“\"‘']?)$", head)
+    if article and wanted.lower().startswith("the "):
+        head = head[: article.start()] + article.group(2)
+        if head.rstrip("“\"‘' ")[-1:] in ("", ".", "!", "?"):
             wanted = wanted[:1].upper() + wanted[1:]
     tail = text[end:]
     # a replaced plural stays plural where the required form is its singular ("projects")
@@ -1028,7 +1092,7 @@ def render_html(report: CheckReport, fixed: FixResult | None = None, *, fragment
 
     rows = []
     edits_of: dict[int, list[Edit]] = {}
-    for e in (fixed.edits if fixed else []):
+    for e in (sorted(fixed.edits + fixed.kept, key=lambda e: (e.unit, e.at)) if fixed else []):
         edits_of.setdefault(e.unit, []).append(e)
     for unit, (zh, en) in enumerate(report.texts, 1):
         found = [f for f in report.findings if f.unit == unit and f.status != "off"]
@@ -1051,8 +1115,9 @@ def render_html(report: CheckReport, fixed: FixResult | None = None, *, fragment
         if fixed:
             edits = edits_of.get(unit, [])
             spans = [(e.at, e.at + len(e.after), "translated" if e.method == "translated" else
-                      "inserted" if e.before is None else "replaced") for e in edits]
-            listed = "".join(f"<li>{escape(e.method)}: " + (f"“{escape(e.before)}” → " if e.before is not None else "")
+                      "inserted" if e.before is None else "replaced") for e in edits if e.method != "kept"]
+            listed = "".join(f"<li>{escape(e.method)}: " + (f"{escape(e.source)}, " if e.method == "kept" else "")
+                             + (f"“{escape(e.before)}” → " if e.before is not None else "")
                              + f"“{escape(e.after)}”" + (f" ({escape(e.why)})" if e.why else "") + "</li>" for e in edits)
             row += f"<td>{marked(fixed.english[unit - 1], spans)}" + (f"<ul>{listed}</ul>" if listed else "") + "</td>"
         rows.append(row + "</tr>")
@@ -1083,6 +1148,7 @@ def _fix_summary(fixed: FixResult) -> str:
 
     left, n, review = len(fixed.after.problems), len(fixed.edits), len(fixed.review)
     return (f"<p>Fixed: {n} edit{'' if n == 1 else 's'} ({fixed.tally()}"
+            + (f"); {len(fixed.kept)} left as they are ({fixed.kept_reason()}" if fixed.kept else "")
             + f"); {review} unit{'' if review == 1 else 's'} for review; "
             + (f"{left} requirements still not placed." if left else "every requirement now placed.")
             + (f" Model: <code>{escape(format_signature(fixed.signature))}</code>." if fixed.signature else "")

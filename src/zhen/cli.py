@@ -436,7 +436,7 @@ class _CheckJob:
             from .bilingual import write_pairs
 
             notes: list[list[str]] = [[] for _ in fixed.english]
-            for edit in fixed.edits:
+            for edit in sorted(fixed.edits + fixed.kept, key=lambda e: (e.unit, e.at)):
                 notes[edit.unit - 1].append(edit.note())
             text = write_pairs(self.source, fixed.english, notes, {u - 1 for u in fixed.review})
         else:  # a line per unit: a unit's own paragraphs joined
@@ -445,6 +445,7 @@ class _CheckJob:
         left = fixed.after.problems
         n = len(fixed.edits)
         _say(self.quiet, f"zhen: fix: {n} edit{'' if n == 1 else 's'}" + (f" ({fixed.tally()})" if n else "")
+             + (f"; {len(fixed.kept)} left as they are ({fixed.kept_reason()})" if fixed.kept else "")
              + f"; units for review: {', '.join(self.report.label(u) for u in fixed.review) or 'none'} → {out}"
              + (f"; {len(left)} still not placed" if left else "; every requirement now placed")
              + _untranslated_note(self.report, " (translated by the model: read them)" if self.translate else

@@ -259,8 +259,9 @@ class Demo:
                           attention=attention_reader(pipe.engine))
         status = (f"Checked {len(zh)} paragraphs in {time.monotonic() - started:.1f} s: {report.tally()}. "
                   f"Fixed with {len(fixed.edits)} edit{'' if len(fixed.edits) == 1 else 's'}" + (f" ({fixed.tally()})" if fixed.edits else "")
-                  + (f"; ⚠ paragraphs {', '.join(report.label(u) for u in fixed.review)} have an insertion "
-                     "or the model's translation: read them" if fixed.review else "")
+                  + (f"; {len(fixed.kept)} left as they are ({fixed.kept_reason()})" if fixed.kept else "")
+                  + (f"; ⚠ paragraphs {', '.join(report.label(u) for u in fixed.review)} have an insertion, "
+                     "the model's translation or a term left as it is: read them" if fixed.review else "")
                   + (f"; ⚠ {report.left_out('paragraph')} (translated by the model: read them)"
                      if report.untranslated or report.unpaired else "") + ".")
         folder = Path(tempfile.mkdtemp(prefix="fix-", dir=self.out_dir))

@@ -132,6 +132,26 @@ def test_fix_on_a_real_system_output_raises_term_success_and_keeps_chrf(tmp_path
     # never by themselves
     assert any(e.method == "aligned" and e.after == "renminbi payment activities" for e in fixed.edits)
     assert not [e for e in fixed.edits if e.method == "aligned" and e.before.lower() == e.after.lower()]
+    # every edit stands where it says in the fixed English (the report marks it there), the
+    # translator's line breaks restored around it; a mention left as it is, beside its sentence's own
+    placed = [(e.unit, e.after, fixed.english[e.unit - 1][e.at:e.at + len(e.after)]) for e in fixed.edits + fixed.kept]
+    assert [(u, a, b) for u, a, b in placed if a.lower() != b.lower()] == []
+    assert fixed.kept and all(e.reason == "merged" and e.unit in fixed.review for e in fixed.kept)
+
+
+def test_a_doubtful_alignment_grows_over_no_word_another_edit_replaces():
+    """A doubtful alignment is cut to the words it shares with the required form and grown over
+    neighbours that share one ("economic" of "global economic slowdown" takes "economy" beside
+    "a slowdown in global") — never into the words another edit replaces: NLLB's "domestic economy
+    and a slowdown in global growth" became "the Mainland economyeconomic slowdown growth" when
+    both 內地經濟 and 全球增長放緩 wrote over "economy"."""
+    from zhen.check import _shared_run
+
+    text = "a hard landing in the domestic economy and a slowdown in global growth"
+    span = (text.index("a slowdown"), text.index(" growth"))
+    assert text[slice(*_shared_run(text, span, "global economic slowdown"))] == "economy and a slowdown in global"
+    other = (text.index("domestic"), text.index(" and a"))  # "domestic economy", another term's edit
+    assert text[slice(*_shared_run(text, span, "global economic slowdown", stop=[other]))] == "slowdown in global"
 
 
 @pytest.mark.skipif(wmt.data_dir() is None, reason="the WMT 2025 terminology data is not on this machine")

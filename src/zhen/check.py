@@ -411,6 +411,16 @@ class FixResult:
         """Why requirements were left as they are, in words, for the summary lines."""
         return "each one's sentence has its English already, named once for more than one mention: read them"
 
+    def outcome(self) -> str:
+        """What the fixed English lacks still, as the summary lines say it: "every requirement now
+        placed", "every requirement placed but the 2 left as they are", "3 still not placed"."""
+        left, kept = len(self.after.problems), len(self.kept)
+        if not left:
+            return "every requirement now placed"
+        if left == kept:
+            return f"every requirement placed but the {'one' if kept == 1 else kept} left as {'it is' if kept == 1 else 'they are'}"
+        return f"{left} still not placed" + (f" ({kept} of them left as they are)" if kept else "")
+
     def tally(self) -> str:
         """The edits by method, only those made: "11 aligned, 14 reworded, 2 number, 21 inserted"."""
         methods = self.methods()
@@ -605,7 +615,8 @@ def _repair(pipeline, report: CheckReport, glossaries, priors, attention=None,
                     if span and not alignment.sure:
                         # a doubtful alignment is trusted only as far as the words it shares with
                         # the required form: "forum" of "forum was held", not the verb beside it
-                        shared = _shared_run(text, span, f.target)
+                        shared = _shared_run(text, span, f.target, stop=[(a, b) for a, b, *_ in planned]
+                                             + [(a, b) for _, a, b in protected])
                         if shared is None:
                             span, reason, why = None, "doubtful", (
                                 f"only a doubtful alignment (“{text[span[0]:span[1]]}”: one direction, "
@@ -620,12 +631,14 @@ def _repair(pipeline, report: CheckReport, glossaries, priors, attention=None,
                     pronoun = _subject_pronoun(report, text, f, planned)
                 if not span and not pronoun and reason == "none" and f.kind == "term":
                     similar = _similar(text, _bead_of(report, unit, f.start)[1], f.target, protected, planned)
-                if span:
-                    planned.append((*span, f.target, f, by or "aligned"))
-                elif pronoun:
-                    planned.append((*pronoun, f, by or "aligned"))
-                elif similar:
-                    planned.append((*similar, f.target, f, "similar"))
+                chosen = (*span, f.target, f, by or "aligned") if span else (*pronoun, f, by or "aligned") if pronoun \
+                    else (*similar, f.target, f, "similar") if similar else None
+                clash = chosen and next((p for p in planned if chosen[0] < p[1] and chosen[1] > p[0]), None)
+                if clash:  # never two edits over the same words: the later would write into the first's
+                    chosen, reason, why = None, "taken", (f"the aligned words “{text[chosen[0]:chosen[1]]}” are "
+                                                          f"already replaced by “{clash[2]}”")
+                if chosen:
+                    planned.append(chosen)
                 else:
                     missing.append((f, why, reason if f.kind == "term" else f.kind))
         # a requirement nothing replaces goes before the closing mark of the English sentence that
@@ -679,6 +692,8 @@ def _repair(pipeline, report: CheckReport, glossaries, priors, attention=None,
         edits += sorted(unit_edits, key=lambda e: e.at)
     for unit, given in report.layouts.items():
         english[unit - 1] = restore_breaks(given, english[unit - 1])
+    for edit in edits + kept:  # the translator's line breaks back, and a kept term beside its insertion
+        edit.at = _nearest(english[edit.unit - 1], edit.after, edit.at)
     again = check_texts(pipeline, sources, english, glossaries=glossaries,
                         ignore_case=report.signature.get("case") == "ignored")
     return FixResult(english, edits, sorted(review), again, kept=kept)
@@ -701,6 +716,13 @@ def _closing_mark(text: str, start: int, end: int) -> int:
     body = text[start:end].rstrip()
     closing = re.search(r"[.!?][\"”’)]*$", body)
     return start + (closing.start() if closing else len(body))
+
+
+def _nearest(text: str, wanted: str, at: int) -> int:
+    """Where ``wanted`` stands in ``text`` nearest ``at`` (regardless of case), or ``at`` where it
+    stands nowhere: an edit's place once line breaks restored around it moved it."""
+    found = [m.start() for m in re.finditer(re.escape(wanted), text, re.IGNORECASE)]
+    return min(found, key=lambda k: abs(k - at)) if found else at
 
 
 def restore_breaks(given: str, fixed: str) -> str:
@@ -1146,11 +1168,11 @@ def _fix_summary(fixed: FixResult) -> str:
 
     from .signature import format_signature
 
-    left, n, review = len(fixed.after.problems), len(fixed.edits), len(fixed.review)
+    n, review = len(fixed.edits), len(fixed.review)
     return (f"<p>Fixed: {n} edit{'' if n == 1 else 's'} ({fixed.tally()}"
             + (f"); {len(fixed.kept)} left as they are ({fixed.kept_reason()}" if fixed.kept else "")
             + f"); {review} unit{'' if review == 1 else 's'} for review; "
-            + (f"{left} requirements still not placed." if left else "every requirement now placed.")
+            + fixed.outcome() + "."
             + (f" Model: <code>{escape(format_signature(fixed.signature))}</code>." if fixed.signature else "")
             + "</p>")
 

@@ -442,12 +442,11 @@ class _CheckJob:
         else:  # a line per unit: a unit's own paragraphs joined
             text = "\n".join(" ".join(e.split()) for e in fixed.english) + "\n"
         write_output(text, out)
-        left = fixed.after.problems
         n = len(fixed.edits)
         _say(self.quiet, f"zhen: fix: {n} edit{'' if n == 1 else 's'}" + (f" ({fixed.tally()})" if n else "")
              + (f"; {len(fixed.kept)} left as they are ({fixed.kept_reason()})" if fixed.kept else "")
              + f"; units for review: {', '.join(self.report.label(u) for u in fixed.review) or 'none'} → {out}"
-             + (f"; {len(left)} still not placed" if left else "; every requirement now placed")
+             + f"; {fixed.outcome()}"
              + _untranslated_note(self.report, " (translated by the model: read them)" if self.translate else
                                   " (left as they are: translate them, e.g. with `zhen translate`, or fix --model)")
              + (_untranslated_note(fixed.after, " after the model's translation") if self.translate else ""))

@@ -176,6 +176,30 @@ def test_fix_inserts_into_the_sentence_that_lacks_a_term_and_never_into_one_that
     assert "1 edit (1 inserted); 1 left as they are" in said and "units for review: 1" in said
 
 
+def test_a_lower_case_term_capitalized_in_a_title_case_name_is_placed_and_left_alone():
+    """A glossary's common noun ("green value chain") inside a name written in title case ("the
+    Climate Trade and Green Value Chain Partnership", a speech "… Product Value Chains") has the
+    name's capitals: placed, and the fix leaves it (it wrote "Green value chain partnership" into
+    event names); capitalized in running text it is another wording, put back in the glossary's."""
+    from zhen.check import check_texts, fix_texts
+    from zhen.glossary import Glossary
+    from zhen.settings import Settings
+
+    pipeline = Settings(engine="none", shipped_glossaries=False).pipeline()
+    glossary = Glossary.from_mapping({"绿色价值链": ["green value chain"], "价值链": ["value chain"]}, "t")
+    zh = ["陈亮出席气候贸易与绿色价值链伙伴关系分论坛。", "绿色价值链不断发展。", "他以《农产品价值链管理实践》为题发言。"]
+    en = ["Chen Liang attended the Sub-forum on Climate Trade and Green Value Chain Partnership.",
+          "It said the Green Value Chain keeps growing.",
+          "He spoke on \"Management Practices of Agricultural Product Value Chains\"."]
+    report = check_texts(pipeline, zh, en, glossaries=[glossary] * 3)
+    status = {f.unit: (f.status, f.seen) for f in report.findings if f.kind == "term"}
+    assert status == {1: ("placed", "Green Value Chain"), 2: ("different", "Green Value Chain"),
+                      3: ("placed", "Value Chain")}
+    fixed = fix_texts(pipeline, report, glossaries=[glossary] * 3)
+    assert fixed.english[0] == en[0] and fixed.english[2] == en[2]
+    assert fixed.english[1] == "It said the green value chain keeps growing."
+
+
 def _bilingual_drafts(tmp_path) -> dict[str, object]:
     """The draft of :data:`DRAFT` as a CAT tool or a colleague hands it over, in each bilingual form."""
     from docx import Document

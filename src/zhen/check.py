@@ -263,9 +263,39 @@ def _other_wording(english: str, kind: str, target: str, others: set[str] = froz
     if kind == "number":
         return _amount_wording(english, target, others)
     seen = _reworded(english, target)
-    if seen and ignore_case and kind == "term" and seen.lower() == target.lower():
+    if seen and kind == "term" and seen.lower() == target.lower() and (ignore_case or _in_title(english, seen, target)):
         return "placed", seen
     return ("different", seen) if seen else ("missing", None)
+
+
+#: words a title leaves in lower case ("Sub-forum on Climate Trade and Green Value Chain Partnership")
+_TITLE_SMALL = {"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
+
+
+def _in_title(english: str, seen: str, target: str) -> bool:
+    """Whether ``seen``, a lower-case term's words capitalized ("Green Value Chain" for "green value
+    chain"), stands in a title-case name, where its capitals are the name's, not a wording to
+    correct: the word after it capitalized ("… Green Value Chain Partnership of …"), or the one
+    before it (not a sentence's first word, an acronym or a possessive), or nothing else in its clause
+    (a heading)."""
+    pairs = list(zip(_WORD.findall(seen), _WORD.findall(target)))
+    if not all(a == b or (b.islower() and a == b[:1].upper() + b[1:]) for a, b in pairs):
+        return False  # capitals taken away ("hong kong"), or another word order: a wording to correct
+    clause = r"[,.;:!?()“”\"]"
+    for m in re.finditer(re.escape(seen), english):
+        before = re.split(clause, english[:m.start()])[-1]
+        after = re.split(clause, english[m.end():])[0]
+        left = [w for w in _WORD.findall(before) if w.lower() not in _TITLE_SMALL]
+        right = [w for w in _WORD.findall(after) if w.lower() not in _TITLE_SMALL]
+        if not left and not right:
+            return True
+        if right and right[0][:1].isupper():
+            return True
+        first = re.split(r"[.!?]\s", english[:m.start()])[-1].strip()
+        if left and left[-1][:1].isupper() and not left[-1].isupper() and not re.search(r"['’]s?$", left[-1]) \
+                and not first.startswith(left[-1]):
+            return True
+    return False
 
 
 def _date_order(english: str, target: str) -> str | None:

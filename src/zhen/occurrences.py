@@ -2,10 +2,12 @@
 the audit (English text) and the engines (hypotheses as token-id strings), so "placed" means the
 same thing when decoding is steered, when a hypothesis is repaired and when the result is checked.
 
-An occurrence serves one requirement, and requirements with longer renderings claim theirs first:
-"renminbi" inside "offshore renminbi market" does not also count for a separate 人民币, and two
-全球发展倡议 in a sentence need the term twice. A requirement tries its longest rendering first, and
-takes that rendering's first occurrence not yet taken.
+An occurrence serves one requirement, and longer renderings claim theirs first: "renminbi" inside
+"offshore renminbi market" does not also count for a separate 人民币, and two 全球发展倡议 in a
+sentence need the term twice. Renderings are tried longest first across all requirements, each
+taking its first occurrence not yet taken for a requirement that has none yet: a requirement's
+long rendering that is absent gives its short one no precedence ("Fintech Connect" is claimed
+before 金融科技's "fintech", though 金融科技 also accepts "fintech innovation").
 """
 
 from __future__ import annotations
@@ -61,15 +63,18 @@ def claim(haystack: str, wanted: Sequence[Sequence[str]], find: Finder = find_al
     or ``None``; see the module's docstring for the rule."""
     taken = bytearray(len(haystack) + 1)
     out: list[Span | None] = [None] * len(wanted)
-    order = sorted(range(len(wanted)), key=lambda i: -max((len(v) for v in wanted[i]), default=0))
-    for i in order:
-        for variant in sorted((v for v in wanted[i] if v), key=len, reverse=True):
-            spans = sorted(find(haystack, variant), key=lambda s: (s[0], -s[1]))  # earliest, then longest
-            span = next(((a, b) for a, b in spans if not any(taken[a:b])), None)
-            if span is not None:
-                taken[span[0] : span[1]] = b"\x01" * (span[1] - span[0])
-                out[i] = span
-                break
+    tries = sorted(((i, v) for i, variants in enumerate(wanted) for v in dict.fromkeys(variants) if v),
+                   key=lambda t: -len(t[1]))  # stable: requirements in their order within one length
+    found: dict[str, list[Span]] = {}
+    for i, variant in tries:
+        if out[i] is not None:
+            continue
+        if variant not in found:
+            found[variant] = sorted(find(haystack, variant), key=lambda s: (s[0], -s[1]))  # earliest, then longest
+        span = next(((a, b) for a, b in found[variant] if not any(taken[a:b])), None)
+        if span is not None:
+            taken[span[0] : span[1]] = b"\x01" * (span[1] - span[0])
+            out[i] = span
     return out
 
 

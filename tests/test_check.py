@@ -200,6 +200,33 @@ def test_a_lower_case_term_capitalized_in_a_title_case_name_is_placed_and_left_a
     assert fixed.english[1] == "It said the green value chain keeps growing."
 
 
+def test_an_acronym_written_out_is_its_term_in_another_wording_unless_another_term_owns_it():
+    """A glossary's acronym (金管局 → HKMA) that the draft wrote out ("the Hong Kong Monetary
+    Authority", "Securities and Futures Commission", "Real-Time Gross Settlement") is the term in
+    another wording, replaced in place, not inserted after the sentence as missing; where that
+    written-out name is the English of another requirement the unit has (香港金融管理局), it stays."""
+    from zhen.check import _spelled_out, check_texts, fix_texts
+    from zhen.glossary import Glossary
+    from zhen.settings import Settings
+
+    assert _spelled_out("the renminbi Real-Time Gross Settlement system", "RTGS") == "Real-Time Gross Settlement"
+    assert _spelled_out("The Hong Kong Mortgage Corporation Limited said", "HKMC") is None  # a longer name
+    pipeline = Settings(engine="none", shipped_glossaries=False).pipeline()
+    glossary = Glossary.from_mapping({"金管局": ["HKMA"], "香港金融管理局": ["Hong Kong Monetary Authority"],
+                                      "证监会": ["SFC"]}, "t")
+    zh = ["金管局与证监会发表联合声明。", "香港金融管理局表示，金管局将继续监察市场。"]
+    en = ["The Hong Kong Monetary Authority and the Securities and Futures Commission issued a joint statement.",
+          "The Hong Kong Monetary Authority said that the authority will continue to monitor the market."]
+    report = check_texts(pipeline, zh, en, glossaries=[glossary] * 2)
+    found = {(f.unit, f.source): (f.status, f.seen) for f in report.findings}
+    assert found[(1, "金管局")] == ("different", "Hong Kong Monetary Authority")
+    assert found[(1, "证监会")] == ("different", "Securities and Futures Commission")
+    assert found[(2, "香港金融管理局")] == ("placed", None) and found[(2, "金管局")] == ("missing", None)
+    fixed = fix_texts(pipeline, report, glossaries=[glossary] * 2)
+    assert fixed.english[0] == "The HKMA and the SFC issued a joint statement."
+    assert fixed.english[1].startswith("The Hong Kong Monetary Authority said")
+
+
 def _bilingual_drafts(tmp_path) -> dict[str, object]:
     """The draft of :data:`DRAFT` as a CAT tool or a colleague hands it over, in each bilingual form."""
     from docx import Document

@@ -163,9 +163,11 @@ def check_texts(pipeline, sources: list[str], translations: list[str], *, glossa
         checked = postprocess(segmented, [english] * len(segmented.segments()), last_resort=False, method="draft")
         hits = [h for s in checked.segments() for h in s.terms]
         amounts = {h.target for h in hits if h.kind == "number"}
+        placed = {h.target.lower() for h in hits if h.kind == "term" and h.found}  # their English is theirs
         for hit in hits:
             status, seen = ("off", None) if hit.method == "off" else ("placed", None) if hit.found else \
-                _other_wording(english, hit.kind, hit.target, amounts - {hit.target}, ignore_case)
+                _other_wording(english, hit.kind, hit.target,
+                               amounts - {hit.target} if hit.kind == "number" else placed, ignore_case)
             findings.append(Finding(unit, hit.kind, hit.source, hit.target, status, seen, hit.origin,
                                     hit.start, hit.end))
             if hit.kind == "term" and status != "off":
@@ -256,13 +258,14 @@ def _held(unit: int, text: str, english: str, hits, covered, ignore_case: bool) 
 def _other_wording(english: str, kind: str, target: str, others: set[str] = frozenset(),
                    ignore_case: bool = False) -> tuple[str, str | None]:
     """A requirement the English lacks, looked for in another wording (see the module's docstring);
-    with ``ignore_case`` a term in other capitals is placed, its wording kept."""
+    with ``ignore_case`` a term in other capitals is placed, its wording kept. ``others``: the other
+    amounts the unit requires (a number), or the placed terms' English (a term: not its wording)."""
     if kind == "date":
         seen = _date_order(english, target)
         return ("different", seen) if seen else ("missing", None)
     if kind == "number":
         return _amount_wording(english, target, others)
-    seen = _reworded(english, target)
+    seen = _reworded(english, target, others if kind == "term" else frozenset())
     if seen and kind == "term" and seen.lower() == target.lower() and (ignore_case or _in_title(english, seen, target)):
         return "placed", seen
     return ("different", seen) if seen else ("missing", None)
@@ -357,12 +360,16 @@ def _digits(text: str) -> str:
     return re.sub(r"\D", "", m.group()).strip("0") if m else ""
 
 
-def _reworded(english: str, target: str) -> str | None:
-    """``target`` in ``english`` in other case, or its content words in another order within a
-    span about as long as the term (Monetary Authority of Hong Kong)."""
+def _reworded(english: str, target: str, placed: set[str] = frozenset()) -> str | None:
+    """``target`` in ``english`` in other case, an acronym written out (:func:`_spelled_out`; not
+    where that is a placed term's English, in ``placed``), or its content words in another order
+    within a span about as long as the term (Monetary Authority of Hong Kong)."""
     for m in re.finditer(re.escape(target), english, flags=re.IGNORECASE):
         if not find_words(m.group(), target):  # not the very form (another requirement's occurrence)
             return m.group()
+    if re.fullmatch(r"[A-Z]{2,6}", target) and (spelled := _spelled_out(english, target)) \
+            and spelled.lower() not in placed:
+        return spelled
     content = [w.lower() for w in _WORD.findall(target) if w.lower() not in FUNCTION_WORDS]
     if len(content) < 2:
         return None
@@ -378,6 +385,38 @@ def _reworded(english: str, target: str) -> str | None:
             seen = english[window[0].start() : window[last].end()]
             if not find_words(seen, target) and not re.search(r"[.;:!?]\s", seen):  # within one sentence
                 return seen
+    return None
+
+
+def _spelled_out(english: str, acronym: str) -> str | None:
+    """The name an acronym stands for, written out in ``english`` ("Hong Kong Monetary Authority"
+    for HKMA, "Securities and Futures Commission" for SFC): capitalized words whose initials (each
+    part of a hyphenated word, "Real-Time Gross Settlement") spell it, small words allowed between
+    them, no capitalized word glued on either side (a longer name: "… Corporation Limited")."""
+    words = list(re.finditer(r"[A-Za-z][\w'’-]*", english))
+    for i, first in enumerate(words):
+        if not first.group()[0].isupper() or first.group().lower() in _TITLE_SMALL:
+            continue
+        if i and words[i - 1].group()[0].isupper() and words[i - 1].group().lower() not in _TITLE_SMALL \
+                and not re.search(r"[,.;:!?()]", english[words[i - 1].end():first.start()]):
+            continue
+        letters, j = "", i
+        while j < len(words) and len(letters) < len(acronym):
+            word = words[j].group()
+            if j > i and re.search(r"[,.;:!?()]", english[words[j - 1].end():words[j].start()]):
+                break
+            if word.lower() in _TITLE_SMALL and j > i:
+                j += 1
+                continue
+            if not word[0].isupper():
+                break
+            letters += "".join(part[0] for part in word.split("-") if part)
+            j += 1
+        nxt = words[j].group() if j < len(words) else ""
+        glued = nxt[:1].isupper() and nxt.lower() not in _TITLE_SMALL and not re.search(
+            r"[,.;:!?()]", english[words[j - 1].end():words[j].start()])
+        if letters == acronym and not glued:
+            return english[first.start():words[j - 1].end()]
     return None
 
 

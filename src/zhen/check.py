@@ -272,7 +272,7 @@ def _other_wording(english: str, kind: str, target: str, others: set[str] = froz
 
 
 #: words a title leaves in lower case ("Sub-forum on Climate Trade and Green Value Chain Partnership")
-_TITLE_SMALL = {"a", "an", "and", "at", "by", "for", "in", "of", "on", "or", "the", "to", "with"}
+_TITLE_SMALL = FUNCTION_WORDS | {"or"}
 
 
 def _in_title(english: str, seen: str, target: str) -> bool:

@@ -31,6 +31,19 @@ def _no_hub():
         os.environ["HF_HUB_OFFLINE"] = old
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _no_user_cache(tmp_path_factory):
+    """The suite sees what a fresh machine has: no alignment priors a developer built into
+    ~/.cache/zhen (they once decided what the fix tests saw, so a clean clone failed them)."""
+    saved = {k: os.environ.pop(k, None) for k in ("ZHEN_CACHE", "ZHEN_ALIGN_PRIORS")}
+    os.environ["ZHEN_CACHE"] = str(tmp_path_factory.mktemp("zhen-cache"))
+    yield
+    for k, v in saved.items():
+        os.environ.pop(k, None)
+        if v is not None:
+            os.environ[k] = v
+
+
 @pytest.fixture(scope="session")
 def tiny_model(request) -> Path:
     """A tiny Marian model trained here until it reproduces its parallel set (about 10 s).

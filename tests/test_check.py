@@ -391,6 +391,39 @@ def test_a_scale_error_is_rewritten_in_place_keeping_the_translators_currency():
     assert inserted.after == "1 billion yuan" and inserted.reason == "number"
 
 
+def test_a_nested_term_whose_words_a_longer_terms_english_stands_for_is_never_written_beside_it():
+    """With nested terms required (as the WMT task counts), 按揭證券 inside 香港按揭證券公司 is missing
+    from "Hong Kong Mortgage Corporation"; writing "(mortgage-backed securities)" after the name
+    would translate the same words twice. The check still reports it (the task's count); the fix
+    leaves it, says why and where the longer term's English stands, placed or written by an edit."""
+    from zhen.check import check_texts, fix_texts
+    from zhen.glossary import Glossary
+    from zhen.settings import Settings
+
+    glossary = Glossary.from_mapping({"香港按揭證券公司": ["Hong Kong Mortgage Corporation"],
+                                      "按揭證券": ["mortgage-backed securities"]}, "t")
+    zh = ["香港按揭證券公司發行債券。", "香港按揭證券公司發行債券。", "按揭證券市場擴大。"]
+    en = ["The Hong Kong Mortgage Corporation issued bonds.", "The HK Mortgage Corp issued bonds.",
+          "The market for mortgage securities grew."]
+    nested = Settings(engine="none", nested_terms=True, shipped_glossaries=False).pipeline()
+    report = check_texts(nested, zh, en, glossaries=[glossary] * 3)
+    assert {(f.unit, f.status) for f in report.findings if f.source == "按揭證券"} == {
+        (1, "missing"), (2, "missing"), (3, "missing")}
+    fixed = fix_texts(nested, report, glossaries=[glossary] * 3)
+    assert fixed.english[0] == en[0]
+    assert fixed.english[1] == "The Hong Kong Mortgage Corporation issued bonds."
+    assert "(mortgage-backed securities)" not in " ".join(fixed.english[:2])
+    inside = {e.unit: e for e in fixed.kept}
+    assert set(inside) == {1, 2} and all(e.reason == "inside" for e in inside.values())
+    for unit, e in inside.items():
+        assert e.within == "Hong Kong Mortgage Corporation" and "香港按揭證券公司" in e.note()
+        assert fixed.english[unit - 1][e.at:e.at + len(e.within)] == e.within
+    assert 1 not in fixed.review  # nothing in its English for a person to correct
+    # on its own the term is a term like any other: its words are replaced
+    assert fixed.english[2] == "The market for mortgage-backed securities grew."
+    assert "part of a longer term whose English stands for them" in fixed.kept_reason()
+
+
 def test_with_nested_terms_an_entry_held_by_a_longer_terms_rendering_is_checked_where_that_rendering_is_not():
     """认可机构 inside 本地注册认可机构 needs no place of its own while "locally incorporated authorized
     institutions" is there; where the translator wrote the longer term otherwise, the entry is checked

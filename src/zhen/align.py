@@ -411,6 +411,11 @@ def grow_diag_final_and(fwd: set[tuple[int, int]], rev: set[tuple[int, int]]) ->
     return links
 
 
+#: words that may stand between two words of a term's English in a run (:meth:`Alignment.english_span`)
+_GAP_WORDS = frozenset({"of", "the", "and", "a", "an", "for", "in", "on", "to", "with", "at", "by", "from",
+                        "under", "between", "or", "as"})
+
+
 @dataclass
 class Alignment:
     """One unit's words and links: ``links`` holds (source word, English word) index pairs."""
@@ -419,6 +424,7 @@ class Alignment:
     en: list[tuple[int, int, str]]
     links: set[tuple[int, int]]
     sure: set[tuple[int, int]] = field(default_factory=set)  # links both directions agree on
+    english: str = ""  # the English text ``en`` indexes
 
     def _words_in(self, start: int, end: int) -> set[int]:
         """The source words that overlap the characters ``[start, end)``."""
@@ -426,36 +432,112 @@ class Alignment:
 
     def is_sure(self, start: int, end: int) -> bool:
         """Whether the alignment of the source characters ``[start, end)`` can be trusted without
-        other evidence: both directions agree on at least one of its links, and none of the English
-        words from its first to its last is aligned to anything outside it."""
+        other evidence: both directions agree on at least one of its links, none of the English
+        words from its first to its last is aligned to anything outside it, and its English is not a
+        run picked out of links scattered over the unit (:meth:`english_span`)."""
         inside = self._words_in(start, end)
         english = [j for i, j in self.links if i in inside]
         if not english or not any(i in inside for i, _ in self.sure):
             return False
         first, last = min(english), max(english)
-        return not any(first <= j <= last for i, j in self.links if i not in inside)
+        if any(first <= j <= last for i, j in self.links if i not in inside):
+            return False
+        return not self._english_words(start, end)[1]
 
     def english_span(self, start: int, end: int) -> tuple[int, int] | None:
         """Character offsets of the English words aligned to the source characters
-        ``[start, end)``, from the first such word to the last; ``None`` when none align or when
-        the words between them mostly translate something else (the span would not be the term's)."""
+        ``[start, end)``, from the first such word to the last (:meth:`_english_words`); ``None``
+        when none align."""
+        words, _ = self._english_words(start, end)
+        if not words:
+            return None
+        return self.en[words[0]][0], self.en[words[-1]][1]
+
+    def picked(self, start: int, end: int) -> bool:
+        """Whether :meth:`english_span` picked its words out of links scattered over the unit."""
+        return self._english_words(start, end)[1]
+
+    def apart(self, start: int, end: int) -> list[tuple[int, int]]:
+        """Character offsets of the English words aligned to the source characters ``[start,
+        end)`` that :meth:`english_span` left out (a picked run's strays)."""
+        inside = self._words_in(start, end)
+        run = set(self._english_words(start, end)[0])
+        return sorted({self.en[j][:2] for i, j in self.links if i in inside and j not in run})
+
+    def others(self, start: int, end: int) -> list[tuple[int, int]]:
+        """Character offsets of the English words that translate only source words outside the
+        characters ``[start, end)``, and none of the same words as its own (a repeated word's
+        links may cross: "banks" of "licensed banks, banks with restricted licences")."""
+        inside = self._words_in(start, end)
+        mine = {j for i, j in self.links if i in inside}
+        words = {self.zh[i][2] for i in inside}
+        crossed = {j for i, j in self.links if self.zh[i][2] in words}
+        return sorted({self.en[j][:2] for i, j in self.links if j not in mine | crossed})
+
+    def _english_words(self, start: int, end: int) -> tuple[list[int], bool]:
+        """The English words (first to last, as indexes) aligned to the source characters
+        ``[start, end)``, and whether they were picked from links scattered over the unit. Where
+        the words between the first and the last mostly translate something else, the words are
+        not the term's from end to end: a repeated word's link crossed to another occurrence
+        (审核 of 资讯系统审核 to the "audit" of "internal audit" before it) or strayed ("referred"
+        for 银行). Then the run of them that stands together is taken (the most words, then the
+        most links both directions agree on, then the one nearest the source's place), grown over
+        as many neighbouring content words that translate nothing else as the term has words whose
+        links all lie outside it ("conflict" of "the Russia-Ukraine conflict" for 局势, whose
+        link went to "situation" elsewhere)."""
         inside = self._words_in(start, end)
         english = sorted({j for i, j in self.links if i in inside})
         elsewhere = {j for i, j in self.links if i not in inside}
         # an edge word that also translates a word outside the span is not the term's alone
         # ("was held" of 在…举行 beside "forum" of 论坛): it stays, unless it is all there is
+        shared = set()
         while len(english) > 1 and english[0] in elsewhere:
-            english.pop(0)
+            shared.add(english.pop(0))
         while len(english) > 1 and english[-1] in elsewhere:
-            english.pop()
+            shared.add(english.pop())
         if not english:
-            return None
-        first, last = english[0], english[-1]
-        between = [j for j in range(first, last + 1) if j not in english]
-        if sum(j in elsewhere for j in between) > max(1, len(english) // 2):
-            return None
-        return self.en[first][0], self.en[last][1]
+            return [], False
+        between = [j for j in range(english[0], english[-1] + 1) if j not in english]
+        if sum(j in elsewhere for j in between) <= max(1, len(english) // 2):
+            return english, False
+        # runs of the words with at most two function words between them that translate nothing else
+        runs = [[english[0]]]
+        for j in english[1:]:
+            gap = range(runs[-1][-1] + 1, j)
+            if len(gap) > 2 or any(k in elsewhere or self.en[k][2] not in _GAP_WORDS for k in gap):
+                runs.append([j])
+            else:
+                runs[-1].append(j)
+        place = (start + end) / 2 / max(1, self.zh[-1][1])
+        sure = {j for i, j in self.sure if i in inside}
 
+        def rank(run: list[int]):
+            middle = (self.en[run[0]][0] + self.en[run[-1]][1]) / 2 / max(1, self.en[-1][1])
+            return len(run), len(sure.intersection(run)), -abs(middle - place)
+        best = max(runs, key=rank)
+        run = list(range(best[0], best[-1] + 1))
+        while run[0] - 1 in shared:  # a word beside it that the term shares ("merchandise exports")
+            run.insert(0, run[0] - 1)
+        while run[-1] + 1 in shared:
+            run.append(run[-1] + 1)
+        orphans = sum(1 for i in inside if {j for k, j in self.links if k == i} and
+                      not {j for k, j in self.links if k == i} & set(run))
+        linked = {j for _, j in self.links}
+
+        def free(j: int, before: int) -> bool:
+            """Whether English word ``j`` translates nothing, is a content word, and stands next to
+            word ``before`` with no mark between them."""
+            a, b = sorted((j, before))
+            return (0 <= j < len(self.en) and j not in linked and self.en[j][2] not in _GAP_WORDS
+                    and not any(_is_punct(c) and not c.isspace() for c in self.english[self.en[a][1]:self.en[b][0]]))
+        for _ in range(orphans):
+            if free(run[-1] + 1, run[-1]):
+                run.append(run[-1] + 1)
+            elif free(run[0] - 1, run[0]):
+                run.insert(0, run[0] - 1)
+            else:
+                break
+        return run, True
 
 def align(pairs: list[tuple[str, str, tuple[int, ...]]], *, extra: list[tuple[str, str]] = (),
           priors: Path | None = None, attention=None) -> list[Alignment]:
@@ -474,7 +556,8 @@ def align(pairs: list[tuple[str, str, tuple[int, ...]]], *, extra: list[tuple[st
             beads.append((k, zs, es))
     if attention is not None:
         links = _attention_links(attention, pairs, zh, en, [(k, zs, es) for k, zs, es in beads if zs and es])
-        return [Alignment(zh[k], en[k], grow_diag_final_and(fwd, rev), fwd & rev) for k, (fwd, rev) in enumerate(links)]
+        return [Alignment(zh[k], en[k], grow_diag_final_and(fwd, rev), fwd & rev, pairs[k][1])
+                for k, (fwd, rev) in enumerate(links)]
     more = [(z, e) for z, e in ((zh_tokens(s), en_tokens(t)) for s, t in extra) if z and e]
     zh_words = [[zh[k][i][2] for i in zs] for k, zs, _ in beads] + [[w for *_, w in z] for z, _ in more]
     en_words = [[en[k][j][2] for j in es] for k, _, es in beads] + [[w for *_, w in e] for _, e in more]
@@ -495,7 +578,7 @@ def align(pairs: list[tuple[str, str, tuple[int, ...]]], *, extra: list[tuple[st
     for b, (k, zs, es) in enumerate(beads):
         fwd_k[k] |= {(zs[i], es[j]) for i, j in forward[b]}
         rev_k[k] |= {(zs[i], es[j]) for j, i in backward[b]}
-    return [Alignment(zh[k], en[k], grow_diag_final_and(fwd_k[k], rev_k[k]), fwd_k[k] & rev_k[k])
+    return [Alignment(zh[k], en[k], grow_diag_final_and(fwd_k[k], rev_k[k]), fwd_k[k] & rev_k[k], pairs[k][1])
             for k in range(len(pairs))]
 
 

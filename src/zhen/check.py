@@ -361,15 +361,19 @@ def _digits(text: str) -> str:
 
 
 def _reworded(english: str, target: str, placed: set[str] = frozenset()) -> str | None:
-    """``target`` in ``english`` in other case, an acronym written out (:func:`_spelled_out`; not
-    where that is a placed term's English, in ``placed``), or its content words in another order
-    within a span about as long as the term (Monetary Authority of Hong Kong)."""
+    """``target`` in ``english`` in other case, an acronym written out (:func:`_spelled_out`, a
+    plural one in the plural; not where that is a placed term's English, in ``placed``), or its
+    content words in another order within a span about as long as the term (Monetary Authority
+    of Hong Kong)."""
     for m in re.finditer(re.escape(target), english, flags=re.IGNORECASE):
         if not find_words(m.group(), target):  # not the very form (another requirement's occurrence)
             return m.group()
     if re.fullmatch(r"[A-Z]{2,6}", target) and (spelled := _spelled_out(english, target)) \
             and spelled.lower() not in placed:
         return spelled
+    if re.fullmatch(r"[A-Z]{2,6}s", target) and (spelled := _spelled_out(english, target[:-1])) \
+            and spelled.endswith("s") and spelled.lower() not in placed:
+        return spelled  # a plural acronym written out in the plural: AIs, "Authorized Institutions"
     content = [w.lower() for w in _WORD.findall(target) if w.lower() not in FUNCTION_WORDS]
     if len(content) < 2:
         return None
@@ -442,8 +446,12 @@ class Edit:
     #: for a ``kept`` one, ``merged`` (its sentence's English has the required form already) or
     #: ``inside`` (its words are part of a longer term whose English stands for them: ``within``);
     #: for a ``reworded`` edit the fix found, with nothing aligned: ``similar`` (words of the term's
-    #: sentence that begin and end as the required form does); for an ``aligned`` edit, ``attention``
-    #: where the model's attention aligned the words (``zhen fix --model``)
+    #: sentence that begin and end as the required form does), ``currency`` (an amount's currency,
+    #: written with its symbol, written as the glossary has it: "HK$1.9 billion" → "HKD 1.9
+    #: billion" for 港元 of 19億港元); for an ``aligned`` edit, ``attention`` where the model's
+    #: attention aligned the words (``zhen fix --model``), ``scattered`` where the words were a run
+    #: picked out of links scattered over the unit (they hold most of the required form's words;
+    #: the unit is flagged for review)
     reason: str = ""
     #: for a ``kept`` one ``inside`` a longer term: that term's required English, standing at ``at``
     within: str | None = None
@@ -458,6 +466,9 @@ class Edit:
         if self.before is None:
             return (f"zhen fix inserted “{self.after}” for {self.source} ({self.kind}): {self.why}; "
                     "check where it stands")
+        if self.reason == "scattered":
+            return (f"zhen fix ({self.method}): “{self.before}” → “{self.after}” for {self.source}: the words "
+                    "aligned to it were scattered over the unit; read the sentence")
         return f"zhen fix ({self.method}): “{self.before}” → “{self.after}” for {self.source}"
 
 
@@ -465,7 +476,7 @@ class Edit:
 class FixResult:
     english: list[str]
     edits: list[Edit]
-    review: list[int]  # units with an insertion: a person should read them
+    review: list[int]  # units with an insertion or a scattered alignment's edit: a person should read them
     after: CheckReport  # the fixed English, checked again
     #: where a model ran (translating what the draft left out, or aligning by its attention): the
     #: pipeline's signature, and the aligners (``statistical``, ``attention``, or the one then the
@@ -509,7 +520,7 @@ class FixResult:
                          if k in methods)
 
 
-_EDGE_WORDS = {"the", "a", "an", "of", "and", "to", "in", "for", "on", "by", "'s", "’s", "its", "their", "his", "her"}
+_EDGE_WORDS = {"the", "a", "an", "of", "and", "to", "in", "for", "on", "by", "from", "between", "with", "at", "under", "'s", "’s", "its", "their", "his", "her"}
 
 
 def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None, translate=False,
@@ -688,6 +699,9 @@ def _repair(pipeline, report: CheckReport, glossaries, priors, attention=None,
                     wanted = _amount_in_place(text, at, f.target) if f.kind == "number" else f.target
                     planned.append((at, at + len(f.seen), wanted, f, method))
                     continue
+            if f.status == "missing" and (money := _currency(text, f, found, planned)):
+                planned.append((*money, f, "currency"))
+                continue
             if f.status in ("missing", "different", "equivalent"):
                 # the English of other requirements stays; one nested in this term's source may
                 # be replaced when the required form holds it ("Hong Kong" in "Hong Kong interbank …")
@@ -696,29 +710,41 @@ def _repair(pipeline, report: CheckReport, glossaries, priors, attention=None,
                 # the same term elsewhere in the unit is tried too: which of its occurrences the
                 # English left out is told by alignment, not by the order the check took them in
                 span, pronoun, reason, why, by = None, None, "none", "no English words align to it", ""
+                scattered = False  # the only words were a run of scattered links that cannot stand for it
                 same = [f] + [g for g in found if g is not f and g.kind == f.kind and g.source == f.source]
                 for by, alignment in aligned(unit, same):
                     if alignment.sure and (pronoun := _pronoun(text, alignment.span, f.target, planned)):
                         break
-                    span, reason, why = _usable(text, alignment.span, f.target, protected, planned)
-                    if span and not alignment.sure:
+                    span, reason, why = _usable(text, alignment.span, f.target, protected, planned,
+                                                stop=alignment.others)
+                    if span and not alignment.sure and not alignment.picked:
                         # a doubtful alignment is trusted only as far as the words it shares with
                         # the required form: "forum" of "forum was held", not the verb beside it
-                        shared = _shared_run(text, span, f.target, stop=[(a, b) for a, b, *_ in planned]
-                                             + [(a, b) for _, a, b in protected])
+                        stop = [(a, b) for a, b, *_ in planned] + [(a, b) for _, a, b in protected]
+                        shared = _shared_run(text, span, f.target, stop=stop) or _acronym_run(text, span, f.target, stop)
                         if shared is None:
                             span, reason, why = None, "doubtful", (
                                 f"only a doubtful alignment (“{text[span[0]:span[1]]}”: one direction, "
                                 "no word in common with the required form)")
                         else:
                             span = shared
+                    if alignment.picked:
+                        # a run picked from scattered links is used only where it stands for the
+                        # required form whole, and its unit is flagged: a person reads it; else the
+                        # words are looked for as where nothing aligns (similar wording)
+                        scattered = True
+                        if span and _whole_enough(text, span, f.target, alignment.apart):
+                            by = "scattered"
+                        elif span:
+                            span, reason, why = None, "partial", (
+                                f"only “{text[span[0]:span[1]]}” of words scattered over the unit aligns to it")
                     if span:
                         break
                 similar = None
                 if not span and not pronoun and f.kind == "term" and any(
                         g is not f and g.source == f.source for g in found):
                     pronoun = _subject_pronoun(report, text, f, planned)
-                if not span and not pronoun and reason == "none" and f.kind == "term":
+                if not span and not pronoun and (reason == "none" or scattered) and f.kind == "term":
                     similar = _similar(text, _bead_of(report, unit, f.start)[1], f.target, protected, planned)
                 chosen = (*span, f.target, f, by or "aligned") if span else (*pronoun, f, by or "aligned") if pronoun \
                     else (*similar, f.target, f, "similar") if similar else None
@@ -773,8 +799,12 @@ def _repair(pipeline, report: CheckReport, glossaries, priors, attention=None,
                 review.add(unit)
             else:
                 start, end, wanted, f, method = op
-                text, edit = _replace(text, start, end, wanted, f, {"similar": "reworded", "attention": "aligned"}.get(method, method))
-                edit.reason = method if method in ("similar", "attention") else ""
+                text, edit = _replace(text, start, end, wanted, f, {"similar": "reworded", "attention": "aligned",
+                                                                    "scattered": "aligned", "currency": "reworded"
+                                                                    }.get(method, method))
+                edit.reason = method if method in ("similar", "attention", "scattered", "currency") else ""
+                if method == "scattered":
+                    review.add(unit)
                 made = [edit]
             applied.append((at, made, len(text) - size))
         unit_edits = []
@@ -797,11 +827,42 @@ def _repair(pipeline, report: CheckReport, glossaries, priors, attention=None,
     return FixResult(english, edits, sorted(review), again, kept=kept)
 
 
+def _currency(text: str, f: Finding, found: list[Finding], planned) -> tuple[int, int, str] | None:
+    """Where a term is the currency of the amount before it in the source (港元 of 19億港元, the
+    glossary's HKD) and the English writes the amount with the currency's symbol ("HK$1.9
+    billion"): that amount, and it written with the glossary's form ("HKD 1.9 billion"; a
+    currency's name: "1.9 billion Hong Kong dollars"), as (start, end, wanted); else ``None``."""
+    from .numbers import currency
+
+    spec = currency(f.source) if f.kind == "term" else None
+    amount = next((g for g in found if g.kind == "number" and g.end == f.start and g.status == "placed"), None)
+    if spec is None or amount is None or "prefix" not in spec:
+        return None
+    name = spec.get("name", "")
+    if f.target == spec["code"]:
+        wanted = f"{f.target} {amount.target}"
+    elif name and f.target.lower() in (name.lower(), name.lower() + "s"):
+        wanted = f"{amount.target} {name}{'' if amount.target == '1' else 's'}"
+    else:
+        return None
+    for m in re.finditer(re.escape(spec["prefix"]) + r" ?" + re.escape(amount.target) + r"(?![\w.,]\d)", text):
+        if not any(m.start() < b and m.end() > a for a, b, *_ in planned):
+            return m.start(), m.end(), wanted
+    return None
+
+
 def _inside_one_to_fix(f: Finding, found: list[Finding]) -> bool:
     """Whether ``f`` is a term whose source lies inside a longer term of the unit that the fix repairs."""
-    return f.kind == "term" and any(
-        g is not f and g.kind == "term" and g.status in ("missing", "different", "equivalent") and not g.held
-        and g.start <= f.start and f.end <= g.end and g.end - g.start > f.end - f.start for g in found)
+    return any(g.status in ("missing", "different", "equivalent") and not g.held for g in _longer_terms(f, found))
+
+
+def _longer_terms(f: Finding, found: list[Finding]) -> list[Finding]:
+    """The other terms of the unit whose source holds ``f``'s and is longer, longest first (none
+    where ``f`` is not a term)."""
+    if f.kind != "term":
+        return []
+    return sorted((g for g in found if g is not f and g.kind == "term" and g.start <= f.start
+                   and f.end <= g.end and g.end - g.start > f.end - f.start), key=lambda g: g.start - g.end)
 
 
 def _holder(f: Finding, found: list[Finding], placed, planned, written: set[int], sentence: tuple[int, int]):
@@ -809,11 +870,7 @@ def _holder(f: Finding, found: list[Finding], placed, planned, written: set[int]
     text will have (placed, written by a planned edit, or inserted: ``written``), with where that
     English stands (in ``f``'s English sentence where it is there; ``None``: where the insertion
     goes); ``None`` when there is none."""
-    if f.kind != "term":
-        return None
-    holders = sorted((g for g in found if g is not f and g.kind == "term" and g.start <= f.start
-                      and f.end <= g.end and g.end - g.start > f.end - f.start), key=lambda g: g.start - g.end)
-    for g in holders:
+    for g in _longer_terms(f, found):
         spots = [a for h, a, _ in placed if h is g] + [start for start, _, _, h, _ in planned if h is g]
         if spots:
             return g, min(spots, key=lambda a: (not sentence[0] <= a < sentence[1], a))
@@ -908,7 +965,10 @@ def _aligned_spans(report: CheckReport, glossaries, priors, attention=None, only
         alignment = alignments[f.unit]
         span = alignment.english_span(f.start, f.end)
         if span:
-            out[id(f)] = _Aligned(span, alignment.is_sure(f.start, f.end))
+            picked = alignment.picked(f.start, f.end)
+            out[id(f)] = _Aligned(span, alignment.is_sure(f.start, f.end), picked,
+                                  alignment.others(f.start, f.end) if picked else [],
+                                  alignment.apart(f.start, f.end) if picked else [])
     return out
 
 
@@ -916,6 +976,40 @@ def _aligned_spans(report: CheckReport, glossaries, priors, attention=None, only
 class _Aligned:
     span: tuple[int, int]  # the English characters aligned to a finding's source
     sure: bool  # whether the alignment may be trusted without a word in common (Alignment.is_sure)
+    #: whether the words are a run picked out of links scattered over the unit (Alignment.picked):
+    #: trusted only where they hold most of the required form and cut no name apart (_whole_enough)
+    picked: bool = False
+    #: for a picked run, the English words that translate other source words only: never grown over
+    others: list[tuple[int, int]] = field(default_factory=list)
+    #: for a picked run, the words aligned to the source that stand apart from it
+    apart: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _whole_enough(text: str, span: tuple[int, int], target: str, apart=()) -> bool:
+    """Whether the words ``text[span]`` can stand for ``target`` whole: they hold most of its
+    content words (at least half, and two where it has two: "credit data" for "consumer credit
+    data", not "principal" for "principal moratorium arrangement"), the words aligned to it that
+    stand ``apart`` hold none of the others (its English split: "quoted prices for identical
+    assets in active markets" for 活躍市場的報價 → "quoted prices in active markets"), and no
+    capitalized name goes on past either edge ("Credit" of "Credit Information Platform", "Hong
+    Kong" of "Hong Kong Monetary Authority")."""
+    wanted = [stems for w in _WORD.findall(target) if (stems := _word_stems(w))]
+    words = [w for w in _WORD.findall(text[span[0]:span[1]])]
+    held = [stems for stems in wanted if any(_has_stem(w, stems) for w in words)]
+    if not wanted or len(held) < max(min(2, len(wanted)), (len(wanted) + 1) // 2):
+        return False
+    strays = [w for a, b in apart for w in _WORD.findall(text[a:b])]
+    if any(_has_stem(w, stems) for stems in wanted if stems not in held for w in strays):
+        return False
+    after = re.match(r"[ \t]+([A-Za-z][\w-]*)", text[span[1]:])
+    before = re.search(r"([A-Za-z][\w-]*)[ \t]+$", text[:span[0]])
+    capital = (lambda m: m is not None and m.group(1)[0].isupper() and m.group(1).lower() not in FUNCTION_WORDS)
+    return not (words and (words[-1][0].isupper() and capital(after)
+                           or words[0][0].isupper() and capital(before) and not _sentence_start(text, before.start())))
+
+
+def _sentence_start(text: str, at: int) -> bool:
+    return at == 0 or text[:at].rstrip()[-1:] in ".!?:#\"“'‘("
 
 
 def _word_stems(word: str) -> set[str]:
@@ -963,6 +1057,70 @@ def _widen(text: str, start: int, end: int, target: str, reach: int = 3, stop=()
 
 def _in(word: re.Match, spans) -> bool:
     return any(word.start() < b and word.end() > a for a, b in spans)
+
+
+_ACRONYM = re.compile(r"([A-Z]{2,6})s?")
+
+
+def _initials(word: str) -> str:
+    """A word's letters in an acronym: its first, each part's of a hyphenated one ("Medium-sized":
+    MS); none for a small word."""
+    if word.lower() in _TITLE_SMALL:
+        return ""
+    return "".join(part[0].upper() for part in word.split("-") if part)
+
+
+def _acronym_run(text: str, span: tuple[int, int], target: str, stop=()) -> tuple[int, int] | None:
+    """The words of ``span`` as an acronym's, where a doubtful alignment has no word in common with
+    the required form: for an acronym (HKMA, AIs), words whose initials spell it whole, grown over
+    neighbours in the clause that go on spelling it ("Hong Kong" of "Hong Kong dollar" for HKD,
+    "exchange rate" of "linked exchange rate system" for LERS), or spell its end ("the Monetary
+    Authority" is "the HKMA"); for a name written out, a word that is its acronym ("CTCs" for
+    "corporate treasury centres", "IMF"). ``None`` otherwise."""
+    words = list(re.finditer(r"[A-Za-z][\w-]*", text))
+    inside = [k for k, w in enumerate(words) if w.start() >= span[0] and w.end() <= span[1] and _initials(w.group())]
+    if not inside:
+        return None
+    acronym = _ACRONYM.fullmatch(target)
+    if acronym is None:
+        spelled = "".join(_initials(w) for w in re.findall(r"[A-Za-z][\w-]*", target))
+        seen = _ACRONYM.fullmatch(words[inside[0]].group()) if len(inside) == 1 else None
+        if seen and len(spelled) >= 2 and seen.group(1) == spelled:
+            return words[inside[0]].span()
+        return None
+    letters = acronym.group(1)
+    first, last = inside[0], inside[-1]
+    spelled = "".join(_initials(words[k].group()) for k in range(first, last + 1))
+    at = letters.find(spelled)
+    if at < 0:
+        return None
+
+    def joined(a: int, b: int) -> bool:  # nothing but a space between words a and b, neither held
+        return not re.search(r"[^\s]", text[words[a].end():words[b].start()]) and not any(
+            _in(words[k], stop) for k in (a, b))
+    grown = True
+    while grown:
+        grown = False
+        for k in (first - 1, first - 2):  # a small word may stand between ("Association of Banks")
+            if k >= 0 and all(joined(j, j + 1) for j in range(k, first)) and (part := _initials(words[k].group())) \
+                    and all(not _initials(words[j].group()) for j in range(k + 1, first)) \
+                    and letters[:at].endswith(part):
+                first, at, spelled, grown = k, at - len(part), part + spelled, True
+                break
+        for k in (last + 1, last + 2):
+            if k < len(words) and all(joined(j, j + 1) for j in range(last, k)) and (part := _initials(words[k].group())) \
+                    and all(not _initials(words[j].group()) for j in range(last + 1, k)) \
+                    and letters[at + len(spelled):].startswith(part):
+                last, spelled, grown = k, spelled + part, True
+                break
+    if spelled == letters:
+        return words[first].start(), words[last].end()
+    # its end alone: not where a name goes on before it ("non-Hong Kong dollar" is not "non-Hong HKD")
+    named = first > 0 and joined(first - 1, first) and words[first - 1].group().split("-")[-1][:1].isupper() \
+        and words[first - 1].group().lower() not in _TITLE_SMALL
+    if len(spelled) >= 2 and letters.endswith(spelled) and not named:
+        return words[first].start(), words[last].end()
+    return None
 
 
 def _shared_run(text: str, span: tuple[int, int], target: str, stop=()) -> tuple[int, int] | None:
@@ -1110,11 +1268,11 @@ def _outside(text: str, start: int, end: int, inside: list[tuple[int, int]], tar
 
 
 def _usable(text: str, span: tuple[int, int], target: str, protected,
-            planned, trim: bool = True) -> tuple[tuple[int, int] | None, str, str]:
+            planned, trim: bool = True, stop=()) -> tuple[tuple[int, int] | None, str, str]:
     """``span`` trimmed of the articles, prepositions and possessives at its edges that the
     target does not have, or ``None`` and why not, as a reason (:attr:`Edit.reason`) and in words:
     too long to be the term's words, across a sentence, or overlapping a placed requirement or
-    another edit."""
+    another edit; never grown over the words ``stop`` (other words' English)."""
     start, end = span
     target_words = [w.lower() for w in _WORD.findall(target)]
     words = [m for m in _WORD.finditer(text) if m.start() >= start and m.end() <= end]
@@ -1127,8 +1285,8 @@ def _usable(text: str, span: tuple[int, int], target: str, protected,
     if len(words) > 2 * len(target_words) + 3:
         return None, "partial", f"the aligned words “{text[start:end]}” are too many to be the term's"
     # grown over the required form's words; not, once cut away from it, into another requirement's English
-    start, end = _widen(text, words[0].start(), words[-1].end(), target,
-                        stop=() if trim else [(a, b) for _, a, b in protected] + [(a, b) for a, b, *_ in planned])
+    start, end = _widen(text, words[0].start(), words[-1].end(), target, stop=list(stop) + (
+        [] if trim else [(a, b) for _, a, b in protected] + [(a, b) for a, b, *_ in planned]))
     if _SENTENCE_END.search(text[start:end]):
         return None, "partial", f"the aligned words “{text[start:end]}” cross a sentence"
     if text[start:end].lower() == target.lower():  # another requirement's English: replacing it adds nothing
@@ -1163,7 +1321,7 @@ def _usable(text: str, span: tuple[int, int], target: str, protected,
         rest = _outside(text, start, end, blocked, target) if trim else None
         if rest is None:
             return None, "taken", why
-        return _usable(text, rest, target, protected, planned, trim=False)
+        return _usable(text, rest, target, protected, planned, trim=False, stop=stop)
     return (start, end), "", ""
 
 

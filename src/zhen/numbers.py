@@ -45,6 +45,13 @@ def _data() -> dict:
     return tomllib.loads(resources.files("zhen.data").joinpath("number_units.toml").read_text("utf-8"))
 
 
+def currency(unit: str) -> dict | None:
+    """The forms of a currency written after an amount (港元 → code HKD, prefix HK$, name "Hong Kong
+    dollar"), from ``data/number_units.toml``; ``None`` for anything else."""
+    spec = _data()["units"].get(fold(unit))
+    return dict(spec) if spec and "code" in spec else None
+
+
 @lru_cache(maxsize=1)
 def _pattern() -> re.Pattern[str]:
     data = _data()

@@ -274,8 +274,16 @@ def test_an_amounts_currency_is_written_as_the_glossary_has_it_in_place_of_its_s
         fixed = fix_texts(pipeline, report, glossaries=[glossary])
         assert fixed.english == [f"The Exchange Fund's investment income was {written}."]
         (edit,) = fixed.edits
-        assert (edit.method, edit.reason, edit.before) == ("reworded", "currency", "HK$1.9 billion")
+        assert (edit.method, edit.reason) == ("reworded", "currency")
+        assert edit.before == ("HK$" if target == "HKD" else "HK$1.9 billion")
         assert not fixed.review and not fixed.after.problems
+    # an amount written at another scale is rewritten beside its currency: both hold
+    glossary = Glossary.from_mapping({"港元": ["HKD"]}, "t")
+    report = check_texts(pipeline, ["外汇基金的资产为12,075亿港元。"], ["The Exchange Fund's assets were HK$1,207.5 billion."],
+                         glossaries=[glossary])
+    fixed = fix_texts(pipeline, report, glossaries=[glossary])
+    assert fixed.english == ["The Exchange Fund's assets were HKD 1.2075 trillion."] and not fixed.after.problems
+    assert sorted(e.reason or e.method for e in fixed.edits) == ["currency", "number"]
 
 
 def _bilingual_drafts(tmp_path) -> dict[str, object]:

@@ -830,24 +830,27 @@ def _repair(pipeline, report: CheckReport, glossaries, priors, attention=None,
 def _currency(text: str, f: Finding, found: list[Finding], planned) -> tuple[int, int, str] | None:
     """Where a term is the currency of the amount before it in the source (港元 of 19億港元, the
     glossary's HKD) and the English writes the amount with the currency's symbol ("HK$1.9
-    billion"): that amount, and it written with the glossary's form ("HKD 1.9 billion"; a
-    currency's name: "1.9 billion Hong Kong dollars"), as (start, end, wanted); else ``None``."""
+    billion"): the symbol, and the glossary's code to write in its place ("HKD 1.9 billion"; the
+    amount's own edit, if it has one, is made beside it), or the amount, and it written with the
+    currency's name where the glossary has that ("1.9 billion Hong Kong dollars"), as (start,
+    end, wanted); else ``None``."""
     from .numbers import currency
 
     spec = currency(f.source) if f.kind == "term" else None
-    amount = next((g for g in found if g.kind == "number" and g.end == f.start and g.status == "placed"), None)
+    amount = next((g for g in found if g.kind == "number" and g.end == f.start), None)
     if spec is None or amount is None or "prefix" not in spec:
         return None
     name = spec.get("name", "")
-    if f.target == spec["code"]:
-        wanted = f"{f.target} {amount.target}"
-    elif name and f.target.lower() in (name.lower(), name.lower() + "s"):
-        wanted = f"{amount.target} {name}{'' if amount.target == '1' else 's'}"
-    else:
-        return None
-    for m in re.finditer(re.escape(spec["prefix"]) + r" ?" + re.escape(amount.target) + r"(?![\w.,]\d)", text):
-        if not any(m.start() < b and m.end() > a for a, b, *_ in planned):
-            return m.start(), m.end(), wanted
+    written = [amount.target] + ([amount.seen] if amount.seen and amount.status != "placed" else [])
+    pattern = re.escape(spec["prefix"]) + r" ?(?:" + "|".join(map(re.escape, written)) + r")(?![\w.,]\d)"
+    for m in re.finditer(pattern, text):
+        if f.target == spec["code"]:
+            symbol = re.match(re.escape(spec["prefix"]) + " ?", m.group())
+            if not any(m.start() < b and m.start() + symbol.end() > a for a, b, *_ in planned):
+                return m.start(), m.start() + symbol.end(), f"{f.target} "
+        elif name and f.target.lower() in (name.lower(), name.lower() + "s") and amount.status == "placed":
+            if not any(m.start() < b and m.end() > a for a, b, *_ in planned):
+                return m.start(), m.end(), f"{amount.target} {name}{'' if amount.target == '1' else 's'}"
     return None
 
 

@@ -217,6 +217,9 @@ def test_fix_on_a_real_system_output_raises_term_success_and_keeps_chrf(tmp_path
     assert [(u, a, b) for u, a, b in placed if a.lower() != b.lower()] == []
     merged = [e for e in fixed.kept if e.reason == "merged"]
     assert merged and all(e.unit in fixed.review for e in merged)
+    # a mention whose aligned words are another mention's English, the required form, is one English
+    # for two: kept, not written again ("Keio University" for both 慶應大學)
+    assert any(e.source == "慶應大學" and e.after == "Keio University" for e in merged)
     # a term inside a longer one whose English stands for its words is not written again beside it:
     # no "Hong Kong Mortgage Corporation (mortgage backed securities)" for 按揭證券 in 香港按揭證券公司
     inside = [e for e in fixed.kept if e.reason == "inside"]

@@ -443,7 +443,8 @@ class Edit:
     #: for an insertion, why in a word: ``taken`` (the aligned words hold another requirement's English
     #: or another edit), ``none`` (nothing aligns), ``doubtful`` (one direction, no word in common),
     #: ``partial`` (too few or too many words, or across a sentence), else the kind (number, date, …);
-    #: for a ``kept`` one, ``merged`` (its sentence's English has the required form already) or
+    #: for a ``kept`` one, ``merged`` (its sentence's English has the required form already, or the
+    #: words aligned to it are the required form, another mention's: one English for two) or
     #: ``inside`` (its words are part of a longer term whose English stands for them: ``within``);
     #: for a ``reworded`` edit the fix found, with nothing aligned: ``similar`` (words of the term's
     #: sentence that begin and end as the required form does), ``currency`` (an amount's currency,
@@ -665,12 +666,12 @@ def _repair(pipeline, report: CheckReport, glossaries, priors, attention=None,
     read: set[int] = set()
 
     def aligned(unit: int, same: list[Finding]):
-        """(aligner, alignment) of the findings ``same`` in ``unit``, the statistical aligner's first."""
-        yield from (("", statistical[id(g)]) for g in same if id(g) in statistical)
+        """(aligner, alignment, finding) of the findings ``same`` in ``unit``, the statistical aligner's first."""
+        yield from (("", statistical[id(g)], g) for g in same if id(g) in statistical)
         if aligners == "statistical+attention" and unit not in read:
             attended.update(_aligned_spans(report, glossaries, None, attention, only={unit}))
             read.add(unit)
-        yield from (("attention", attended[id(g)]) for g in same if id(g) in attended)
+        yield from (("attention", attended[id(g)], g) for g in same if id(g) in attended)
     edits: list[Edit] = []
     kept: list[Edit] = []
     review: set[int] = set()
@@ -712,11 +713,15 @@ def _repair(pipeline, report: CheckReport, glossaries, priors, attention=None,
                 span, pronoun, reason, why, by = None, None, "none", "no English words align to it", ""
                 scattered = False  # the only words were a run of scattered links that cannot stand for it
                 same = [f] + [g for g in found if g is not f and g.kind == f.kind and g.source == f.source]
-                for by, alignment in aligned(unit, same):
+                merged = None  # where its own aligned words are the required form, another mention's
+                for by, alignment, g in aligned(unit, same):
                     if alignment.sure and (pronoun := _pronoun(text, alignment.span, f.target, planned)):
                         break
                     span, reason, why = _usable(text, alignment.span, f.target, protected, planned,
                                                 stop=alignment.others)
+                    if reason == "same":
+                        merged = alignment.span[0] if g is f and merged is None else merged
+                        reason = "taken"
                     if span and not alignment.sure and not alignment.picked:
                         # a doubtful alignment is trusted only as far as the words it shares with
                         # the required form: "forum" of "forum was held", not the verb beside it
@@ -754,6 +759,14 @@ def _repair(pipeline, report: CheckReport, glossaries, priors, attention=None,
                                                           f"already replaced by “{clash[2]}”")
                 if chosen:
                     planned.append(chosen)
+                elif merged is not None and f.kind == "term":
+                    # the English names it once where the source names it twice: never written again
+                    at = _nearest(text, f.target, merged)
+                    kept.append(Edit(unit, f.kind, f.source, None, f.target, "kept", at,
+                                     f"the English words aligned to it, “{text[at:at + len(f.target)]}”, are its "
+                                     "required form, another mention's: the English names it once where the "
+                                     "source has it more than once", "merged"))
+                    review.add(unit)
                 else:
                     missing.append((f, why, reason if f.kind == "term" else f.kind))
         # a requirement nothing replaces goes before the closing mark of the English sentence that
@@ -1293,7 +1306,10 @@ def _usable(text: str, span: tuple[int, int], target: str, protected,
     if _SENTENCE_END.search(text[start:end]):
         return None, "partial", f"the aligned words “{text[start:end]}” cross a sentence"
     if text[start:end].lower() == target.lower():  # another requirement's English: replacing it adds nothing
-        return None, "taken", f"the aligned words “{text[start:end]}” are the required form already, required elsewhere"
+        # ("same": another mention's of the same English, which names both)
+        same = any(a < end and b > start and g.target.lower() == target.lower() for g, a, b in protected)
+        return None, "same" if same else "taken", (f"the aligned words “{text[start:end]}” are the required form "
+                                                   "already, required elsewhere")
     # a placed requirement's English inside the words may go if every requirement placed before
     # still finds an occurrence of its own afterwards, the required form taking its own ("renminbi"
     # inside "renminbi payment transactions" → "renminbi payment activities", the unit's other 人民币

@@ -87,6 +87,12 @@ def test_a_terms_english_is_the_run_of_its_links_that_stands_together_when_one_c
     assert [en[a:b] for a, b in alignment.apart(*term)] == ["audit"]
     others = [en[a:b] for a, b in alignment.others(*term)]
     assert "work" in others and "audit" not in others
+    # never grown over a verb's form: "was" is no word of the term's
+    en2 = "The internal audit division conducts its audit work and information system was reviewed."
+    ew2 = en_tokens(en2)
+    moved = Alignment(zw, ew2, {(i, j if j < e["reviews"][0] else j + 1) for i, j in links}, set(), en2)
+    start, end = moved.english_span(*term)
+    assert en2[start:end] == "information system"
     # a term whose links stand together is as before: sure, nothing picked
     at = zh.index("内部")
     assert en[slice(*alignment.english_span(at, at + 2))] == "internal"

@@ -416,6 +416,14 @@ _GAP_WORDS = frozenset({"of", "the", "and", "a", "an", "for", "in", "on", "to", 
                         "under", "between", "or", "as"})
 
 
+#: words a term's run is never grown over (:meth:`Alignment.english_span`): forms of be, have and do,
+#: modal verbs, and what opens a verb's object
+_NOT_NOUNS = frozenset({"is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "do", "does",
+                        "did", "will", "would", "can", "could", "may", "might", "shall", "should", "must",
+                        "not", "also", "which", "that", "who", "this", "these", "those", "it", "its", "their"})
+_OBJECT_STARTS = frozenset({"the", "a", "an", "its", "their", "this", "these", "those", "his", "her", "our"})
+
+
 @dataclass
 class Alignment:
     """One unit's words and links: ``links`` holds (source word, English word) index pairs."""
@@ -525,11 +533,18 @@ class Alignment:
         linked = {j for _, j in self.links}
 
         def free(j: int, before: int) -> bool:
-            """Whether English word ``j`` translates nothing, is a content word, and stands next to
-            word ``before`` with no mark between them."""
+            """Whether English word ``j`` translates nothing, stands next to word ``before`` with no
+            mark between them, and may be a noun: not a small word, a verb's form or an adverb ("was",
+            "raised", "sharply"), nor one before an article or a possessive, as a verb's object
+            begins ("investments drove the yen")."""
             a, b = sorted((j, before))
-            return (0 <= j < len(self.en) and j not in linked and self.en[j][2] not in _GAP_WORDS
-                    and not any(_is_punct(c) and not c.isspace() for c in self.english[self.en[a][1]:self.en[b][0]]))
+            if not 0 <= j < len(self.en) or j in linked or any(
+                    _is_punct(c) and not c.isspace() for c in self.english[self.en[a][1]:self.en[b][0]]):
+                return False
+            word = self.en[j][2]
+            after = self.en[j + 1][2] if j + 1 < len(self.en) else ""
+            return (word not in _GAP_WORDS and word not in _NOT_NOUNS and not re.search(r"(?:ed|ly)$", word)
+                    and after not in _OBJECT_STARTS)
         for _ in range(orphans):
             if free(run[-1] + 1, run[-1]):
                 run.append(run[-1] + 1)

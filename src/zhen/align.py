@@ -554,6 +554,7 @@ class Alignment:
                 break
         return run, True
 
+
 def align(pairs: list[tuple[str, str, tuple[int, ...]]], *, extra: list[tuple[str, str]] = (),
           priors: Path | None = None, attention=None) -> list[Alignment]:
     """Align each (Chinese, English, cut offsets) pair; ``extra`` (glossary entries) are aligned

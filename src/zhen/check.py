@@ -521,7 +521,8 @@ class FixResult:
                          if k in methods)
 
 
-_EDGE_WORDS = {"the", "a", "an", "of", "and", "to", "in", "for", "on", "by", "from", "between", "with", "at", "under", "'s", "’s", "its", "their", "his", "her"}
+_EDGE_WORDS = {"the", "a", "an", "of", "and", "to", "in", "for", "on", "by", "from", "between", "with", "at", "under",
+               "'s", "’s", "its", "their", "his", "her"}
 
 
 def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None, translate=False,
@@ -719,14 +720,16 @@ def _repair(pipeline, report: CheckReport, glossaries, priors, attention=None,
                         break
                     span, reason, why = _usable(text, alignment.span, f.target, protected, planned,
                                                 stop=alignment.others)
-                    if reason == "same":
-                        merged = alignment.span[0] if g is f and merged is None else merged
+                    if reason == "same":  # another mention's English, the required form
+                        if g is f and merged is None:
+                            merged = alignment.span[0]
                         reason = "taken"
                     if span and not alignment.sure and not alignment.picked:
                         # a doubtful alignment is trusted only as far as the words it shares with
                         # the required form: "forum" of "forum was held", not the verb beside it
                         stop = [(a, b) for a, b, *_ in planned] + [(a, b) for _, a, b in protected]
-                        shared = _shared_run(text, span, f.target, stop=stop) or _acronym_run(text, span, f.target, stop)
+                        shared = _shared_run(text, span, f.target, stop=stop) or _acronym_run(
+                            text, span, f.target, stop)
                         if shared is None:
                             span, reason, why = None, "doubtful", (
                                 f"only a doubtful alignment (“{text[span[0]:span[1]]}”: one direction, "

@@ -286,6 +286,23 @@ def test_an_amounts_currency_is_written_as_the_glossary_has_it_in_place_of_its_s
     assert sorted(e.reason or e.method for e in fixed.edits) == ["currency", "number"]
 
 
+def test_a_or_an_before_a_replacement_agrees_with_how_it_is_read():
+    """"a"/"an" before the required form agrees with its first sound: an acronym is read by its
+    letters' names ("an HKMA", "a US interest rate", "an SFC"), a word by its first letter."""
+    from zhen.check import Finding, _replace
+
+    f = Finding(1, "term", "美国加息", "US interest rate hike", "missing", None, "t", 0, 4)
+    for before, wanted, after in (("expectations of a Fed hike intensified", "US interest rate hike", "a US"),
+                                  ("a regulator said", "HKMA", "an HKMA"),
+                                  ("a regulator said", "SFC", "an SFC"),
+                                  ("an authority said", "bank", "a bank"),
+                                  ("a bank said", "authority", "an authority")):
+        word = "Fed hike" if "Fed" in before else before.split()[1]
+        at = before.index(word)
+        text, _ = _replace(before, at, at + len(word), wanted, f, "aligned")
+        assert after in text, (before, wanted, text)
+
+
 def _bilingual_drafts(tmp_path) -> dict[str, object]:
     """The draft of :data:`DRAFT` as a CAT tool or a colleague hands it over, in each bilingual form."""
     from docx import Document

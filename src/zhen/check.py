@@ -1347,6 +1347,15 @@ def _usable(text: str, span: tuple[int, int], target: str, protected,
     return (start, end), "", ""
 
 
+def _vowel_sound(words: str) -> bool:
+    """Whether ``words`` begin with a vowel sound, as "an" wants: an acronym read letter by letter by
+    its first letter's name ("an HKMA", "an SFC", "a US dollar"), else by its first letter."""
+    first = re.match(r"[A-Za-z]+", words)
+    if first and re.fullmatch(r"[A-Z]{2,}s?", first.group()):
+        return first.group()[0] in "AEFHILMNORSX"
+    return words[:1].lower() in "aeiou"
+
+
 def _replace(text: str, start: int, end: int, wanted: str, f: Finding, method: str) -> tuple[str, Edit]:
     """``text[start:end]`` replaced by ``wanted`` with the English kept grammatical around it:
     capitalized at a sentence's start, nothing doubled at either edge ("the the", "yuan yuan"), and
@@ -1359,7 +1368,7 @@ def _replace(text: str, start: int, end: int, wanted: str, f: Finding, method: s
     head = text[:start]
     article = re.search(r"\b(a|an|A|An)\s+$", head)
     if article and wanted[:1].isalpha():
-        an = wanted[:1].lower() in "aeiou"
+        an = _vowel_sound(wanted)
         word = ("an" if an else "a") if article.group(1).islower() else ("An" if an else "A")
         head = head[: article.start(1)] + word + head[article.end(1):]
     # an article before the words (or before the quote opening them: the “Group”) that the

@@ -34,6 +34,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .errors import ZhenError
+from .occurrences import FUNCTION_WORDS
 
 log = logging.getLogger(__name__)
 
@@ -245,8 +246,6 @@ def _train(zh: list[list[str]], en: list[list[str]], priors: list[dict] = ()):
     rev = _Direction(ei, zi, len(ev), len(zv))
     import numpy as np
 
-    from .occurrences import FUNCTION_WORDS
-
     particle = np.array([False] + [w in _PARTICLES for w in zw])  # by id + 1: 0 is NULL
     content = np.array([False] + [w not in FUNCTION_WORDS for w in ew])
     fwd.banned = particle[fwd.key_f] & content[fwd.keys % fwd.n_trg + 1]
@@ -292,8 +291,6 @@ def _cedict() -> dict[str, str]:
 @lru_cache(maxsize=65536)
 def _glosses(word: str) -> tuple[tuple[str, ...], ...]:
     """The content words of each of ``word``'s glosses in the dictionary (none where it has none)."""
-    from .occurrences import FUNCTION_WORDS
-
     out = []
     for gloss in _cedict().get(word, "").split("/"):
         gloss = gloss.strip()
@@ -412,8 +409,7 @@ def grow_diag_final_and(fwd: set[tuple[int, int]], rev: set[tuple[int, int]]) ->
 
 
 #: words that may stand between two words of a term's English in a run (:meth:`Alignment.english_span`)
-_GAP_WORDS = frozenset({"of", "the", "and", "a", "an", "for", "in", "on", "to", "with", "at", "by", "from",
-                        "under", "between", "or", "as"})
+_GAP_WORDS = FUNCTION_WORDS | {"from", "under", "between", "or", "as"}
 
 
 #: words a term's run is never grown over (:meth:`Alignment.english_span`): forms of be, have and do,
@@ -433,6 +429,8 @@ class Alignment:
     links: set[tuple[int, int]]
     sure: set[tuple[int, int]] = field(default_factory=set)  # links both directions agree on
     english: str = ""  # the English text ``en`` indexes
+    #: :meth:`_english_words` by source span, read by several methods for each term
+    _runs: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def _words_in(self, start: int, end: int) -> set[int]:
         """The source words that overlap the characters ``[start, end)``."""
@@ -483,6 +481,11 @@ class Alignment:
         return sorted({self.en[j][:2] for i, j in self.links if j not in mine | crossed})
 
     def _english_words(self, start: int, end: int) -> tuple[list[int], bool]:
+        if (start, end) not in self._runs:
+            self._runs[start, end] = self._read_words(start, end)
+        return self._runs[start, end]
+
+    def _read_words(self, start: int, end: int) -> tuple[list[int], bool]:
         """The English words (first to last, as indexes) aligned to the source characters
         ``[start, end)``, and whether they were picked from links scattered over the unit. Where
         the words between the first and the last mostly translate something else, the words are

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .normalize import normalize_release
+from .numbers import currency
 from .occurrences import FUNCTION_WORDS, claim, find_words
 from .release import Paragraph, Release
 
@@ -368,12 +369,10 @@ def _reworded(english: str, target: str, placed: set[str] = frozenset()) -> str 
     for m in re.finditer(re.escape(target), english, flags=re.IGNORECASE):
         if not find_words(m.group(), target):  # not the very form (another requirement's occurrence)
             return m.group()
-    if re.fullmatch(r"[A-Z]{2,6}", target) and (spelled := _spelled_out(english, target)) \
-            and spelled.lower() not in placed:
+    acronym = _ACRONYM.fullmatch(target)  # a plural one written out in the plural: AIs, "Authorized Institutions"
+    if acronym and (spelled := _spelled_out(english, acronym.group(1))) and spelled.lower() not in placed \
+            and (acronym.group(1) == target or spelled.endswith("s")):
         return spelled
-    if re.fullmatch(r"[A-Z]{2,6}s", target) and (spelled := _spelled_out(english, target[:-1])) \
-            and spelled.endswith("s") and spelled.lower() not in placed:
-        return spelled  # a plural acronym written out in the plural: AIs, "Authorized Institutions"
     content = [w.lower() for w in _WORD.findall(target) if w.lower() not in FUNCTION_WORDS]
     if len(content) < 2:
         return None
@@ -521,8 +520,7 @@ class FixResult:
                          if k in methods)
 
 
-_EDGE_WORDS = {"the", "a", "an", "of", "and", "to", "in", "for", "on", "by", "from", "between", "with", "at", "under",
-               "'s", "’s", "its", "their", "his", "her"}
+_EDGE_WORDS = FUNCTION_WORDS | {"from", "between", "under", "'s", "’s", "its", "their", "his", "her"}
 
 
 def fix_texts(pipeline, report: CheckReport, *, glossaries=None, priors=None, translate=False,
@@ -850,8 +848,6 @@ def _currency(text: str, f: Finding, found: list[Finding], planned) -> tuple[int
     amount's own edit, if it has one, is made beside it), or the amount, and it written with the
     currency's name where the glossary has that ("1.9 billion Hong Kong dollars"), as (start,
     end, wanted); else ``None``."""
-    from .numbers import currency
-
     spec = currency(f.source) if f.kind == "term" else None
     amount = next((g for g in found if g.kind == "number" and g.end == f.start), None)
     if spec is None or amount is None or "prefix" not in spec:
@@ -1013,7 +1009,7 @@ def _whole_enough(text: str, span: tuple[int, int], target: str, apart=()) -> bo
     capitalized name goes on past either edge ("Credit" of "Credit Information Platform", "Hong
     Kong" of "Hong Kong Monetary Authority")."""
     wanted = [stems for w in _WORD.findall(target) if (stems := _word_stems(w))]
-    words = [w for w in _WORD.findall(text[span[0]:span[1]])]
+    words = _WORD.findall(text[span[0]:span[1]])
     held = [stems for stems in wanted if any(_has_stem(w, stems) for w in words)]
     if not wanted or len(held) < max(min(2, len(wanted)), (len(wanted) + 1) // 2):
         return False
